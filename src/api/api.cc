@@ -1,0 +1,176 @@
+#include "api/api.h"
+
+#include <boost/json.hpp>
+
+#include "api/call.h"
+#include "api/error_mapping.h"
+#include "core/ids.h"
+#include "domain/names.h"
+
+namespace kh::api {
+namespace {
+
+constexpr std::string_view kServiceVersion = "1.9.2755.1";
+
+bool IsIpLiteral(std::string_view host) {
+  if (host.find(':') != std::string_view::npos || host.front() == '[') return true;  // IPv6
+  for (char c : host) {
+    if (!((c >= '0' && c <= '9') || c == '.')) return false;
+  }
+  return true;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return domain::Lower(a) == domain::Lower(b);
+}
+
+}  // namespace
+
+Api::Api(ApiConfig config, ApiServices services)
+    : config_(std::move(config)), services_(std::move(services)) {}
+
+std::string Api::ServiceUrl() const {
+  std::string url = "https://" + config_.domain;
+  if (config_.port != 443) url += ":" + std::to_string(config_.port);
+  return url;
+}
+
+std::string Api::VaultUrl(std::string_view vault_name) const {
+  std::string url = "https://" + domain::Lower(vault_name) + "." + config_.domain;
+  if (config_.port != 443) url += ":" + std::to_string(config_.port);
+  return url;
+}
+
+Response Api::Challenge(const Status& status) const {
+  Response r = ErrorResponse(status);
+  // resource = the parent host, so the SDKs' challenge-resource check passes for any vault
+  // host below it (azure-sdk-wire.md section 2).
+  r.headers.emplace_back("WWW-Authenticate", "Bearer authorization=\"" + ServiceUrl() + "/" +
+                                                 config_.tenant_id + "\", resource=\"" +
+                                                 ServiceUrl() + "\"");
+  return r;
+}
+
+std::variant<Response, Admission> Api::Admit(const Request& request) {
+  Admission admission;
+  auto target = ParseTarget(request.target);
+  if (!target.ok()) return ErrorResponse(target.status());
+  admission.target = std::move(*target);
+  const std::string& host = request.host;
+  const std::string suffix = "." + config_.domain;
+
+  if (host.empty() || host == config_.domain || IsIpLiteral(host)) {
+    const auto& s = admission.target.segments;
+    if (!s.empty() && EqualsIgnoreCase(s[0], "subscriptions")) {
+      admission.surface = Surface::kManagement;
+    } else if (!s.empty() && s[0] == "admin") {
+      admission.surface = Surface::kAdmin;
+    } else {
+      return admission;  // identity endpoints are public
+    }
+  } else if (host.size() > suffix.size() &&
+             host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+             host.find('.') == host.size() - suffix.size()) {
+    auto vault = services_.vaults->Find(host.substr(0, host.size() - suffix.size()));
+    if (!vault.ok()) return ErrorResponse(vault.status());
+    admission.surface = Surface::kVault;
+    admission.vault = std::move(*vault);
+  } else {
+    return ErrorResponse(NotFound(
+        "HostNotFound", "The host name '" + host.substr(0, 255) + "' is not served here."));
+  }
+
+  std::string auth = request.Header("authorization");
+  if (auth.empty()) {
+    return Challenge(Unauthenticated("AKV10000: Request is missing a Bearer or PoP token."));
+  }
+  if (auth.size() < 7 || !EqualsIgnoreCase(auth.substr(0, 7), "bearer ")) {
+    return Challenge(Unauthenticated("AKV10001: The authorization scheme must be Bearer."));
+  }
+  auto caller = services_.tokens->Verify(std::string_view(auth).substr(7));
+  if (!caller.ok()) return Challenge(caller.status());
+  admission.caller = std::move(*caller);
+  return admission;
+}
+
+Response Api::Handle(const Request& request, const Admission& admission) {
+  Response r = Dispatch(request, admission);
+  AddCommonHeaders(request, r);
+  return r;
+}
+
+Response Api::Dispatch(const Request& request, const Admission& admission) {
+  Call call{request, admission.target, admission, config_, services_, *this};
+  if (admission.surface == Surface::kIdentity) return HandleIdentity(call);
+  if (admission.surface == Surface::kAdmin) return HandleAdmin(call);
+
+  std::string version = admission.target.Query("api-version");
+  if (version.empty()) {
+    return ErrorResponse(InvalidArgument("The api-version query parameter is required."));
+  }
+  if (admission.surface == Surface::kManagement) {
+    if (!IsWellFormedArmVersion(version)) {
+      return ErrorResponse(InvalidArgument(
+          "The api-version '" + version.substr(0, 32) + "' is invalid.", "InvalidApiVersionParameter"));
+    }
+    return HandleManagement(call);
+  }
+  if (!IsSupportedDataPlaneVersion(version)) {
+    return ErrorResponse(InvalidArgument("The specified version (" + version.substr(0, 32) +
+                                         ") is not recognized. Consider using the latest "
+                                         "supported version (2025-07-01)."));
+  }
+  const auto& s = admission.target.segments;
+  if (!s.empty() && (s[0] == "secrets" || s[0] == "deletedsecrets")) return HandleSecrets(call);
+  return UnknownRoute(request);
+}
+
+void Api::AddCommonHeaders(const Request& request, Response& response) const {
+  response.headers.emplace_back("x-ms-request-id", NewGuid());
+  std::string client_id = request.Header("x-ms-client-request-id");
+  if (!client_id.empty() && client_id.size() <= 128) {
+    response.headers.emplace_back("x-ms-client-request-id", client_id);
+  }
+  response.headers.emplace_back("x-ms-keyvault-service-version", std::string(kServiceVersion));
+}
+
+std::optional<Response> Deny(const Call& call, std::string_view action) {
+  const auto& caller = *call.admission.caller;
+  std::string scope = call.admission.vault ? "/vaults/" + call.admission.vault->name : "/";
+  authz::Decision d =
+      call.services.authorizer->Check({caller.object_id, caller.client_id}, action, scope);
+  if (d.allowed) return std::nullopt;
+  return ErrorResponse(PermissionDenied(d.reason, "ForbiddenByRbac"));
+}
+
+Response MethodNotAllowed(const Request& request) {
+  return ErrorResponse(Status(StatusCode::kMethodNotAllowed, "MethodNotAllowed",
+                              "The method " + request.method.substr(0, 16) +
+                                  " is not allowed on this resource."));
+}
+
+Response UnknownRoute(const Request& request) {
+  return ErrorResponse(NotFound("NotFound", "The requested path is not a supported operation."));
+}
+
+bool IsSupportedDataPlaneVersion(std::string_view v) {
+  static constexpr std::string_view kVersions[] = {
+      "7.0", "7.1", "7.2", "7.3", "7.4", "7.4-preview.1", "7.5", "7.5-preview.1",
+      "7.6", "7.6-preview.1", "7.6-preview.2", "2025-06-01-preview", "2025-07-01",
+      "2026-01-01-preview"};
+  for (auto known : kVersions) {
+    if (v == known) return true;
+  }
+  return false;
+}
+
+bool IsWellFormedArmVersion(std::string_view v) {
+  if (v.size() < 10) return false;
+  for (size_t i = 0; i < 10; ++i) {
+    bool dash = i == 4 || i == 7;
+    if (dash ? v[i] != '-' : (v[i] < '0' || v[i] > '9')) return false;
+  }
+  return v.size() == 10 || v.substr(10) == "-preview";
+}
+
+}  // namespace kh::api

@@ -1,0 +1,74 @@
+#pragma once
+// Api: Keyhaven's HTTP surface, transport-neutral. The http module calls it in two phases so
+// that every vault request is authenticated before its body is read (DESIGN.md section 3):
+//
+//   Admit(headers)        host → vault, authentication; a final Response (401 challenge,
+//                         unknown vault) or an Admission to continue with
+//   Handle(request, adm)  authorization, api-version, routing, the handler, serialization
+//
+// Thread-safe: both phases run concurrently on many threads.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "api/request.h"
+#include "api/target.h"
+#include "authn/principal.h"
+#include "authn/token_service.h"
+#include "authz/authorizer.h"
+#include "core/clock.h"
+#include "domain/secret_service.h"
+#include "domain/vault_service.h"
+
+namespace kh::api {
+
+struct ApiConfig {
+  std::string domain;           // "localhost"
+  int port = 8443;              // the port clients use (as in URLs)
+  std::string tenant_id;
+  std::string subscription_id;
+  bool test_clock = false;
+};
+
+struct ApiServices {
+  domain::VaultService* vaults = nullptr;
+  domain::SecretService* secrets = nullptr;
+  authn::TokenService* tokens = nullptr;
+  const authz::Authorizer* authorizer = nullptr;
+  SystemClock* clock = nullptr;  // advanced by the test-clock endpoint
+  std::function<void()> on_clock_advanced;  // runs the purge job right away
+};
+
+enum class Surface { kIdentity, kManagement, kAdmin, kVault };
+
+struct Admission {
+  Surface surface = Surface::kIdentity;
+  std::shared_ptr<const domain::Vault> vault;  // kVault only
+  std::optional<authn::Caller> caller;         // all but kIdentity
+  Target target;                               // parsed once, in Admit
+};
+
+class Api {
+ public:
+  Api(ApiConfig config, ApiServices services);
+
+  std::variant<Response, Admission> Admit(const Request& headers_only);
+  Response Handle(const Request& request, const Admission& admission);
+
+  // https://{domain}[:{port}]: the authority, the token audience and the ARM endpoint.
+  std::string ServiceUrl() const;
+  // https://{vault}.{domain}[:{port}]
+  std::string VaultUrl(std::string_view vault_name) const;
+
+ private:
+  Response Dispatch(const Request& request, const Admission& admission);
+  Response Challenge(const Status& status) const;
+  void AddCommonHeaders(const Request& request, Response& response) const;
+
+  ApiConfig config_;
+  ApiServices services_;
+};
+
+}  // namespace kh::api

@@ -1,0 +1,34 @@
+#pragma once
+// Everything one handler needs to serve one request.
+#include "api/api.h"
+#include "api/target.h"
+
+namespace kh::api {
+
+struct Call {
+  const Request& request;
+  const Target& target;
+  const Admission& admission;
+  const ApiConfig& config;
+  const ApiServices& services;
+  const Api& api;
+};
+
+// Surface handlers, one file each. Each returns the full Response (errors included).
+Response HandleIdentity(const Call& call);
+Response HandleManagement(const Call& call);
+Response HandleAdmin(const Call& call);
+Response HandleSecrets(const Call& call);
+
+// Authorization for one action (Azure's action names); nullopt when allowed, else the 403.
+std::optional<Response> Deny(const Call& call, std::string_view action);
+
+Response MethodNotAllowed(const Request& request);
+Response UnknownRoute(const Request& request);
+
+// Azure's data-plane api-versions this server accepts.
+bool IsSupportedDataPlaneVersion(std::string_view version);
+// Management (ARM) api-versions look like 2026-02-01 or 2026-03-01-preview.
+bool IsWellFormedArmVersion(std::string_view version);
+
+}  // namespace kh::api

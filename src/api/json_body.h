@@ -1,0 +1,31 @@
+#pragma once
+// Reading request bodies and writing responses as JSON, with Azure-style 400s for every
+// malformed or mistyped field.
+#include <boost/json.hpp>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/request.h"
+#include "core/status_or.h"
+
+namespace kh::api {
+
+constexpr int kMaxJsonDepth = 32;
+
+StatusOr<boost::json::object> ParseJsonObject(std::string_view body);
+
+StatusOr<std::optional<std::string>> OptString(const boost::json::object& o, std::string_view key);
+StatusOr<std::optional<bool>> OptBool(const boost::json::object& o, std::string_view key);
+StatusOr<std::optional<int64_t>> OptInt(const boost::json::object& o, std::string_view key);
+StatusOr<std::optional<boost::json::object>> OptObject(const boost::json::object& o,
+                                                       std::string_view key);
+// A JSON object whose values are all strings (tags).
+StatusOr<std::optional<std::map<std::string, std::string>>> OptStringMap(
+    const boost::json::object& o, std::string_view key);
+
+Response JsonResponse(int status, const boost::json::value& body);
+boost::json::object TagsToJson(const std::map<std::string, std::string>& tags);
+
+}  // namespace kh::api

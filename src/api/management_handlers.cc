@@ -1,0 +1,193 @@
+// The management surface: a compatible subset of ARM's Microsoft.KeyVault/vaults
+// (azure-kv-governance.md section 1), enough for @azure/arm-keyvault and `az keyvault`.
+#include <boost/json.hpp>
+#include <ctime>
+
+#include "api/call.h"
+#include "api/error_mapping.h"
+#include "api/json_body.h"
+#include "domain/names.h"
+
+namespace kh::api {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kActionRead = "Microsoft.KeyVault/vaults/read";
+constexpr std::string_view kActionWrite = "Microsoft.KeyVault/vaults/write";
+constexpr std::string_view kActionDelete = "Microsoft.KeyVault/vaults/delete";
+
+bool Is(const std::string& segment, std::string_view word) {
+  return domain::Lower(segment) == domain::Lower(word);
+}
+
+std::string IsoTime(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+json::object VaultToJson(const Call& call, const domain::Vault& v) {
+  json::object props{
+      {"tenantId", v.tenant_id},
+      {"sku", json::object{{"family", v.sku_family}, {"name", v.sku_name}}},
+      {"accessPolicies", json::array{}},
+      {"vaultUri", call.api.VaultUrl(v.name) + "/"},
+      {"enabledForDeployment", v.enabled_for_deployment},
+      {"enabledForDiskEncryption", v.enabled_for_disk_encryption},
+      {"enabledForTemplateDeployment", v.enabled_for_template_deployment},
+      {"enableSoftDelete", true},
+      {"softDeleteRetentionInDays", v.retention_days},
+      {"enableRbacAuthorization", v.enable_rbac_authorization},
+      {"provisioningState", "Succeeded"},
+      {"publicNetworkAccess", v.public_network_access},
+  };
+  if (v.purge_protection) props["enablePurgeProtection"] = true;
+  return json::object{
+      {"id", "/subscriptions/" + call.config.subscription_id + "/resourceGroups/" +
+                 v.resource_group + "/providers/Microsoft.KeyVault/vaults/" + v.name},
+      {"name", v.name},
+      {"type", "Microsoft.KeyVault/vaults"},
+      {"location", v.location},
+      {"tags", TagsToJson(v.tags)},
+      {"systemData", json::object{{"createdBy", v.created_by},
+                                  {"createdByType", "Application"},
+                                  {"createdAt", IsoTime(v.created_at)},
+                                  {"lastModifiedBy", v.last_modified_by},
+                                  {"lastModifiedByType", "Application"},
+                                  {"lastModifiedAt", IsoTime(v.last_modified_at)}}},
+      {"properties", std::move(props)},
+  };
+}
+
+StatusOr<domain::VaultSpec> ParseSpec(const Call& call, bool is_put) {
+  KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+  domain::VaultSpec spec;
+  KH_ASSIGN_OR_RETURN(spec.location, OptString(body, "location"));
+  KH_ASSIGN_OR_RETURN(spec.tags, OptStringMap(body, "tags"));
+  KH_ASSIGN_OR_RETURN(std::optional<json::object> props, OptObject(body, "properties"));
+  if (is_put && (!spec.location || spec.location->empty())) {
+    return InvalidArgument("The property 'location' is required.", "BadRequest");
+  }
+  if (is_put && !props) {
+    return InvalidArgument("The property 'properties' is required.", "BadRequest");
+  }
+  if (!props) return spec;
+  KH_ASSIGN_OR_RETURN(spec.tenant_id, OptString(*props, "tenantId"));
+  if (is_put && !spec.tenant_id) {
+    return InvalidArgument("The property 'properties.tenantId' is required.", "BadRequest");
+  }
+  if (spec.tenant_id && domain::Lower(*spec.tenant_id) != domain::Lower(call.config.tenant_id)) {
+    return InvalidArgument("The tenant '" + spec.tenant_id->substr(0, 64) +
+                               "' is not the tenant of this server ('" + call.config.tenant_id +
+                               "').",
+                           "BadRequest");
+  }
+  KH_ASSIGN_OR_RETURN(std::optional<json::object> sku, OptObject(*props, "sku"));
+  if (is_put && !sku) {
+    return InvalidArgument("The property 'properties.sku' is required.", "BadRequest");
+  }
+  if (sku) {
+    KH_ASSIGN_OR_RETURN(spec.sku_family, OptString(*sku, "family"));
+    KH_ASSIGN_OR_RETURN(spec.sku_name, OptString(*sku, "name"));
+  }
+  KH_ASSIGN_OR_RETURN(std::optional<int64_t> days, OptInt(*props, "softDeleteRetentionInDays"));
+  if (days) {
+    if (*days < 0 || *days > 1000) {
+      return InvalidArgument("The property \"softDeleteRetentionInDays\" must be between 7 and 90.",
+                             "BadRequest");
+    }
+    spec.retention_days = static_cast<int>(*days);
+  }
+  KH_ASSIGN_OR_RETURN(spec.purge_protection, OptBool(*props, "enablePurgeProtection"));
+  KH_ASSIGN_OR_RETURN(spec.enable_soft_delete, OptBool(*props, "enableSoftDelete"));
+  KH_ASSIGN_OR_RETURN(spec.enable_rbac_authorization, OptBool(*props, "enableRbacAuthorization"));
+  KH_ASSIGN_OR_RETURN(spec.enabled_for_deployment, OptBool(*props, "enabledForDeployment"));
+  KH_ASSIGN_OR_RETURN(spec.enabled_for_disk_encryption,
+                      OptBool(*props, "enabledForDiskEncryption"));
+  KH_ASSIGN_OR_RETURN(spec.enabled_for_template_deployment,
+                      OptBool(*props, "enabledForTemplateDeployment"));
+  KH_ASSIGN_OR_RETURN(spec.public_network_access, OptString(*props, "publicNetworkAccess"));
+  KH_ASSIGN_OR_RETURN(std::optional<std::string> create_mode, OptString(*props, "createMode"));
+  if (create_mode && domain::Lower(*create_mode) == "recover") {
+    return InvalidArgument("createMode 'recover' (vault recovery) is not supported yet.",
+                           "BadRequest");
+  }
+  return spec;
+}
+
+std::string CallerName(const Call& call) { return call.admission.caller->client_id; }
+
+Response VaultResource(const Call& call, const std::string& rg, const std::string& name) {
+  auto* vaults = call.services.vaults;
+  const std::string& m = call.request.method;
+  if (m == "GET") {
+    if (auto denied = Deny(call, kActionRead)) return *denied;
+    auto v = vaults->Get(rg, name);
+    if (!v.ok()) return ErrorResponse(v.status());
+    return JsonResponse(200, VaultToJson(call, **v));
+  }
+  if (m == "PUT" || m == "PATCH") {
+    if (auto denied = Deny(call, kActionWrite)) return *denied;
+    auto spec = ParseSpec(call, m == "PUT");
+    if (!spec.ok()) return ErrorResponse(spec.status());
+    if (m == "PUT") {
+      auto result = vaults->CreateOrUpdate(rg, name, *spec, CallerName(call));
+      if (!result.ok()) return ErrorResponse(result.status());
+      return JsonResponse(200, VaultToJson(call, *result->vault));
+    }
+    auto v = vaults->Update(rg, name, *spec, CallerName(call));
+    if (!v.ok()) return ErrorResponse(v.status());
+    return JsonResponse(200, VaultToJson(call, **v));
+  }
+  if (m == "DELETE") {
+    if (auto denied = Deny(call, kActionDelete)) return *denied;
+    Status st = vaults->Delete(rg, name);
+    Response r;
+    if (st.code() == StatusCode::kNotFound) {
+      r.status = 204;  // ARM deletes are idempotent
+      return r;
+    }
+    if (!st.ok()) return ErrorResponse(st);
+    r.status = 200;
+    return r;
+  }
+  return MethodNotAllowed(call.request);
+}
+
+Response VaultList(const Call& call, std::optional<std::string> rg) {
+  if (call.request.method != "GET") return MethodNotAllowed(call.request);
+  if (auto denied = Deny(call, kActionRead)) return *denied;
+  auto list = call.services.vaults->List(rg ? std::optional<std::string_view>(*rg) : std::nullopt);
+  if (!list.ok()) return ErrorResponse(list.status());
+  json::array items;
+  for (const auto& v : *list) items.push_back(VaultToJson(call, *v));
+  return JsonResponse(200, json::object{{"value", std::move(items)}});
+}
+
+}  // namespace
+
+Response HandleManagement(const Call& call) {
+  const auto& s = call.target.segments;
+  if (s.size() < 2 || domain::Lower(s[1]) != domain::Lower(call.config.subscription_id)) {
+    return ErrorResponse(NotFound("SubscriptionNotFound",
+                                  "The subscription '" + (s.size() > 1 ? s[1].substr(0, 64) : "") +
+                                      "' could not be found."));
+  }
+  // /subscriptions/{sub}/providers/Microsoft.KeyVault/vaults
+  if (s.size() == 5 && Is(s[2], "providers") && Is(s[3], "Microsoft.KeyVault") &&
+      Is(s[4], "vaults")) {
+    return VaultList(call, std::nullopt);
+  }
+  // /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults[/{name}]
+  if ((s.size() == 7 || s.size() == 8) && Is(s[2], "resourceGroups") && Is(s[4], "providers") &&
+      Is(s[5], "Microsoft.KeyVault") && Is(s[6], "vaults")) {
+    if (s.size() == 7) return VaultList(call, s[3]);
+    return VaultResource(call, s[3], s[7]);
+  }
+  return UnknownRoute(call.request);
+}
+
+}  // namespace kh::api

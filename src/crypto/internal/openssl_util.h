@@ -1,0 +1,57 @@
+#pragma once
+// Private to src/crypto (only its .cc files include this): ownership helpers and the OpenSSL
+// plumbing shared by several files. Like every header here it includes no OpenSSL header; the one
+// OpenSSL struct it names (EVP_PKEY, i.e. struct evp_pkey_st) is forward-declared, and the
+// OsslPtr template is only instantiated inside .cc files, which see the full declarations.
+//
+// Error handling rule for the whole module: OpenSSL keeps a per-thread error queue, and a stale
+// entry can make a later, unrelated TLS call on the same thread look failed. Every failure path
+// therefore ends in OpenSslError() (which drains the queue) or an explicit ERR_clear_error().
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "core/secret_bytes.h"
+#include "core/status_or.h"
+
+struct evp_pkey_st;
+
+namespace kh::crypto::internal {
+
+// unique_ptr deleter calling an OpenSSL free function, e.g.
+//   using MdCtxPtr = OsslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+template <auto kFree>
+struct OsslDeleter {
+  template <typename T>
+  void operator()(T* handle) const {
+    kFree(handle);
+  }
+};
+template <typename T, auto kFree>
+using OsslPtr = std::unique_ptr<T, OsslDeleter<kFree>>;
+
+struct PkeyDeleter {
+  void operator()(evp_pkey_st* pkey) const;
+};
+// An owned EVP_PKEY.
+using PkeyPtr = std::unique_ptr<evp_pkey_st, PkeyDeleter>;
+
+// An Internal status "<what>: <OpenSSL reason>", draining the thread's OpenSSL error queue. The
+// reason strings are OpenSSL's fixed texts and never contain key material.
+Status OpenSslError(std::string_view what);
+
+// Fills out[0, n) from the CSPRNG; aborts if it fails (rng.cc).
+void RandomFill(uint8_t* out, size_t n);
+
+// A fresh NIST P-256 key pair.
+StatusOr<PkeyPtr> GenerateP256Key();
+
+// Parses a PEM private key (PKCS#8 "PRIVATE KEY" or SEC1 "EC PRIVATE KEY"); InvalidArgument unless
+// it is an unencrypted P-256 key. Never prompts for a passphrase.
+StatusOr<PkeyPtr> ParseP256PrivateKeyPem(const SecretBytes& pem);
+
+// The private key as unencrypted PKCS#8 PEM. Aborts on failure (only allocation can fail).
+SecretBytes PrivateKeyToPkcs8Pem(evp_pkey_st* pkey);
+
+}  // namespace kh::crypto::internal

@@ -1,0 +1,64 @@
+#pragma once
+// SecretService: the secrets of a vault, as Azure Key Vault defines them: versioned values,
+// soft delete with recover and purge (honouring purge protection), scheduled purge when the
+// retention ends, and backup/restore of every version in an opaque, encrypted, authenticated
+// blob. Thread-safe; writers to the same name serialize, everything else runs in parallel.
+//
+// Errors are Azure's: SecretNotFound (404), Forbidden/SecretDisabled (403),
+// Conflict/ObjectIsDeletedButRecoverable (409), BadParameter (400) for limits.
+#include <string>
+#include <string_view>
+
+#include "barrier/barrier.h"
+#include "core/clock.h"
+#include "domain/secret.h"
+#include "domain/vault.h"
+#include "domain/versioned_objects.h"
+
+namespace kh::domain {
+
+class SecretService {
+ public:
+  SecretService(barrier::Barrier* barrier, const Clock* clock);
+
+  StatusOr<SecretVersion> Set(const Vault& vault, std::string_view name, SetSecretParams params);
+  // `version` empty = latest. Disabled versions are refused with 403 SecretDisabled.
+  StatusOr<SecretVersion> Get(const Vault& vault, std::string_view name,
+                              std::string_view version);
+  StatusOr<SecretVersion> Update(const Vault& vault, std::string_view name,
+                                 std::string_view version, const SecretUpdate& update);
+  // Latest version of each live secret, without values.
+  StatusOr<Page<SecretVersion>> List(const Vault& vault, std::string_view marker, size_t max);
+  StatusOr<Page<SecretVersion>> ListVersions(const Vault& vault, std::string_view name,
+                                             std::string_view marker, size_t max);
+
+  StatusOr<DeletedSecret> Delete(const Vault& vault, std::string_view name);
+  StatusOr<DeletedSecret> GetDeleted(const Vault& vault, std::string_view name);
+  StatusOr<Page<DeletedSecret>> ListDeleted(const Vault& vault, std::string_view marker,
+                                            size_t max);
+  StatusOr<SecretVersion> Recover(const Vault& vault, std::string_view name);
+  Status Purge(const Vault& vault, std::string_view name);
+
+  StatusOr<std::string> Backup(const Vault& vault, std::string_view name);
+  StatusOr<SecretVersion> Restore(const Vault& vault, std::string_view blob);
+
+  // Purges a deleted secret whose scheduled purge date has passed (the purge job).
+  Status PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now);
+
+ private:
+  StatusOr<std::shared_ptr<const barrier::ScopeKey>> KeyFor(const Vault& vault);
+  StatusOr<SecretVersion> ReadVersion(const barrier::ScopeKey& key, const Vault& vault,
+                                      std::string_view name, std::string_view version);
+  StatusOr<DeletedSecret> ReadDeleted(const barrier::ScopeKey& key, const Vault& vault,
+                                      const ObjectHead& head);
+  Status CheckNameFree(const barrier::ScopeKey& key, const Vault& vault, std::string_view name);
+  Status RemoveDeleted(const barrier::ScopeKey& key, std::string_view vault_name,
+                       const ObjectHead& head);
+
+  barrier::Barrier* barrier_;
+  const Clock* clock_;
+  VersionedObjects objects_;
+  NameLocks locks_;
+};
+
+}  // namespace kh::domain

@@ -1,0 +1,64 @@
+#include "domain/vault.h"
+
+namespace kh::domain {
+
+std::string Vault::RecoveryLevel() const {
+  bool custom = retention_days < kMaxRetentionDays;
+  std::string level = custom ? "CustomizedRecoverable" : "Recoverable";
+  if (!purge_protection) level += "+Purgeable";
+  return level;
+}
+
+Fields Vault::ToFields() const {
+  Fields f;
+  f.Set("name", name);
+  f.Set("resource_group", resource_group);
+  f.Set("location", location);
+  f.SetMap("tags", tags);
+  f.Set("tenant_id", tenant_id);
+  f.Set("sku_family", sku_family);
+  f.Set("sku_name", sku_name);
+  f.SetInt("retention_days", retention_days);
+  f.SetBool("purge_protection", purge_protection);
+  f.SetBool("enable_rbac_authorization", enable_rbac_authorization);
+  f.SetBool("enabled_for_deployment", enabled_for_deployment);
+  f.SetBool("enabled_for_disk_encryption", enabled_for_disk_encryption);
+  f.SetBool("enabled_for_template_deployment", enabled_for_template_deployment);
+  f.Set("public_network_access", public_network_access);
+  f.Set("created_by", created_by);
+  f.SetInt("created_at", created_at);
+  f.Set("last_modified_by", last_modified_by);
+  f.SetInt("last_modified_at", last_modified_at);
+  f.SetBool("deleted", deleted);
+  f.SetInt("deleted_date", deleted_date);
+  f.SetInt("scheduled_purge_date", scheduled_purge_date);
+  return f;
+}
+
+Vault Vault::FromFields(const Fields& f) {
+  Vault v;
+  v.name = f.GetOr("name", "");
+  v.resource_group = f.GetOr("resource_group", "");
+  v.location = f.GetOr("location", "");
+  v.tags = f.GetMap("tags");
+  v.tenant_id = f.GetOr("tenant_id", "");
+  v.sku_family = f.GetOr("sku_family", "A");
+  v.sku_name = f.GetOr("sku_name", "standard");
+  v.retention_days = static_cast<int>(f.GetInt("retention_days").value_or(kDefaultRetentionDays));
+  v.purge_protection = f.GetBool("purge_protection", false);
+  v.enable_rbac_authorization = f.GetBool("enable_rbac_authorization", true);
+  v.enabled_for_deployment = f.GetBool("enabled_for_deployment", false);
+  v.enabled_for_disk_encryption = f.GetBool("enabled_for_disk_encryption", false);
+  v.enabled_for_template_deployment = f.GetBool("enabled_for_template_deployment", false);
+  v.public_network_access = f.GetOr("public_network_access", "Enabled");
+  v.created_by = f.GetOr("created_by", "");
+  v.created_at = f.GetInt("created_at").value_or(0);
+  v.last_modified_by = f.GetOr("last_modified_by", "");
+  v.last_modified_at = f.GetInt("last_modified_at").value_or(0);
+  v.deleted = f.GetBool("deleted", false);
+  v.deleted_date = f.GetInt("deleted_date").value_or(0);
+  v.scheduled_purge_date = f.GetInt("scheduled_purge_date").value_or(0);
+  return v;
+}
+
+}  // namespace kh::domain

@@ -1,0 +1,69 @@
+#pragma once
+// Vault: the unit of isolation. Each vault has its own data key (barrier), its own objects and,
+// later, its own access rules, firewall and audit stream.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/fields.h"
+
+namespace kh::domain {
+
+constexpr int kMinRetentionDays = 7;
+constexpr int kMaxRetentionDays = 90;
+constexpr int kDefaultRetentionDays = 90;
+constexpr size_t kMaxVaultTags = 15;
+constexpr int64_t kSecondsPerDay = 86400;
+
+struct Vault {
+  std::string name;  // as created
+  std::string resource_group;
+  std::string location;
+  std::map<std::string, std::string> tags;
+  std::string tenant_id;
+  std::string sku_family = "A";
+  std::string sku_name = "standard";
+  int retention_days = kDefaultRetentionDays;
+  bool purge_protection = false;
+  bool enable_rbac_authorization = true;
+  bool enabled_for_deployment = false;
+  bool enabled_for_disk_encryption = false;
+  bool enabled_for_template_deployment = false;
+  std::string public_network_access = "Enabled";
+  std::string created_by;
+  int64_t created_at = 0;
+  std::string last_modified_by;
+  int64_t last_modified_at = 0;
+  // Soft delete of the vault itself.
+  bool deleted = false;
+  int64_t deleted_date = 0;
+  int64_t scheduled_purge_date = 0;
+
+  // Azure's DeletionRecoveryLevel for objects in this vault.
+  std::string RecoveryLevel() const;
+  bool PurgeAllowed() const { return !purge_protection; }
+
+  Fields ToFields() const;
+  static Vault FromFields(const Fields& f);
+};
+
+// What a caller may set on create or update (ARM PUT/PATCH). Unset fields keep their value
+// (PATCH) or take defaults (create).
+struct VaultSpec {
+  std::optional<std::string> location;
+  std::optional<std::map<std::string, std::string>> tags;
+  std::optional<std::string> tenant_id;
+  std::optional<std::string> sku_family;
+  std::optional<std::string> sku_name;
+  std::optional<int> retention_days;
+  std::optional<bool> purge_protection;
+  std::optional<bool> enable_soft_delete;
+  std::optional<bool> enable_rbac_authorization;
+  std::optional<bool> enabled_for_deployment;
+  std::optional<bool> enabled_for_disk_encryption;
+  std::optional<bool> enabled_for_template_deployment;
+  std::optional<std::string> public_network_access;
+};
+
+}  // namespace kh::domain

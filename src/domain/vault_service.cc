@@ -1,0 +1,248 @@
+#include "domain/vault_service.h"
+
+#include <algorithm>
+
+#include "domain/names.h"
+
+namespace kh::domain {
+namespace {
+
+Status VaultNotFound(std::string_view resource_group, std::string_view name) {
+  return NotFound("ResourceNotFound", "The Resource 'Microsoft.KeyVault/vaults/" +
+                                          std::string(name) + "' under resource group '" +
+                                          std::string(resource_group) + "' was not found.");
+}
+
+bool SameGroup(const Vault& v, std::string_view resource_group) {
+  return Lower(v.resource_group) == Lower(resource_group);
+}
+
+}  // namespace
+
+VaultService::VaultService(barrier::Barrier* barrier, const Clock* clock)
+    : barrier_(barrier), clock_(clock) {}
+
+StatusOr<std::shared_ptr<const Vault>> VaultService::Load(std::string_view name) {
+  std::string key = Lower(name);
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+  }
+  KH_ASSIGN_OR_RETURN(std::optional<SecretBytes> plain,
+                      barrier_->Read(barrier_->system(), VaultRecordPath(name)));
+  if (!plain) return std::shared_ptr<const Vault>();
+  KH_ASSIGN_OR_RETURN(Fields fields, Fields::Decode(plain->Reveal()));
+  auto vault = std::make_shared<const Vault>(Vault::FromFields(fields));
+  std::lock_guard lock(cache_mu_);
+  cache_[key] = vault;
+  return vault;
+}
+
+Status VaultService::Store(const Vault& vault, storage::WriteBatch& batch) {
+  return barrier_->Write(barrier_->system(), batch, VaultRecordPath(vault.name),
+                         vault.ToFields().Encode());
+}
+
+Status VaultService::CheckSpec(const VaultSpec& spec, const Vault* existing) const {
+  if (spec.retention_days &&
+      (*spec.retention_days < kMinRetentionDays || *spec.retention_days > kMaxRetentionDays)) {
+    return InvalidArgument("The property \"softDeleteRetentionInDays\" must be between 7 and 90.",
+                           "BadRequest");
+  }
+  if (existing && spec.retention_days && *spec.retention_days != existing->retention_days) {
+    return InvalidArgument(
+        "The property \"softDeleteRetentionInDays\" can only be set when the vault is created.",
+        "BadRequest");
+  }
+  if (spec.enable_soft_delete && !*spec.enable_soft_delete) {
+    return InvalidArgument(
+        "The property \"enableSoftDelete\" cannot be set to false. Soft delete is always on.",
+        "BadRequest");
+  }
+  if (existing && existing->purge_protection && spec.purge_protection &&
+      !*spec.purge_protection) {
+    return InvalidArgument(
+        "The property \"enablePurgeProtection\" cannot be set to false. Enabling the purge "
+        "protection for a vault is an irreversible action.",
+        "BadRequest");
+  }
+  if (spec.sku_name && Lower(*spec.sku_name) != "standard" && Lower(*spec.sku_name) != "premium") {
+    return InvalidArgument("The sku name must be 'standard' or 'premium'.", "BadRequest");
+  }
+  if (spec.tags && spec.tags->size() > kMaxVaultTags) {
+    return InvalidArgument("A vault can have at most 15 tags.", "BadRequest");
+  }
+  if (spec.public_network_access && Lower(*spec.public_network_access) != "enabled" &&
+      Lower(*spec.public_network_access) != "disabled") {
+    return InvalidArgument("publicNetworkAccess must be 'Enabled' or 'Disabled'.", "BadRequest");
+  }
+  return Status::Ok();
+}
+
+void VaultService::Apply(const VaultSpec& spec, Vault& v) const {
+  if (spec.location) v.location = *spec.location;
+  if (spec.tags) v.tags = *spec.tags;
+  if (spec.tenant_id) v.tenant_id = *spec.tenant_id;
+  if (spec.sku_family) v.sku_family = *spec.sku_family;
+  if (spec.sku_name) v.sku_name = Lower(*spec.sku_name);
+  if (spec.retention_days) v.retention_days = *spec.retention_days;
+  if (spec.purge_protection && *spec.purge_protection) v.purge_protection = true;
+  if (spec.enable_rbac_authorization) v.enable_rbac_authorization = *spec.enable_rbac_authorization;
+  if (spec.enabled_for_deployment) v.enabled_for_deployment = *spec.enabled_for_deployment;
+  if (spec.enabled_for_disk_encryption) {
+    v.enabled_for_disk_encryption = *spec.enabled_for_disk_encryption;
+  }
+  if (spec.enabled_for_template_deployment) {
+    v.enabled_for_template_deployment = *spec.enabled_for_template_deployment;
+  }
+  if (spec.public_network_access) {
+    v.public_network_access = Lower(*spec.public_network_access) == "disabled" ? "Disabled"
+                                                                               : "Enabled";
+  }
+}
+
+StatusOr<VaultWriteResult> VaultService::CreateOrUpdate(std::string_view resource_group,
+                                                        std::string_view name,
+                                                        const VaultSpec& spec,
+                                                        std::string_view caller) {
+  KH_RETURN_IF_ERROR(ValidateVaultName(name));
+  std::lock_guard write_lock(write_mu_);
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
+  if (existing && (existing->deleted || !SameGroup(*existing, resource_group))) {
+    return Status(StatusCode::kConflict, "VaultAlreadyExists",
+                  "The vault name '" + std::string(name) +
+                      "' is already in use. If you recently deleted a key vault with this name, "
+                      "it may still be in the soft deleted state.");
+  }
+  KH_RETURN_IF_ERROR(CheckSpec(spec, existing.get()));
+  int64_t now = clock_->NowSeconds();
+  Vault v;
+  storage::WriteBatch batch;
+  if (existing) {
+    v = *existing;
+  } else {
+    v.name = std::string(name);
+    v.resource_group = std::string(resource_group);
+    v.created_by = std::string(caller);
+    v.created_at = now;
+    batch.ExpectAbsent(VaultRecordPath(name));
+    KH_RETURN_IF_ERROR(barrier_->AddNewVaultKey(Lower(name), batch));
+  }
+  Apply(spec, v);
+  v.last_modified_by = std::string(caller);
+  v.last_modified_at = now;
+  KH_RETURN_IF_ERROR(Store(v, batch));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  auto stored = std::make_shared<const Vault>(std::move(v));
+  {
+    std::lock_guard lock(cache_mu_);
+    cache_[Lower(name)] = stored;
+  }
+  return VaultWriteResult{stored, existing == nullptr};
+}
+
+StatusOr<std::shared_ptr<const Vault>> VaultService::Update(std::string_view resource_group,
+                                                            std::string_view name,
+                                                            const VaultSpec& spec,
+                                                            std::string_view caller) {
+  std::lock_guard write_lock(write_mu_);
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
+  if (!existing || existing->deleted || !SameGroup(*existing, resource_group)) {
+    return VaultNotFound(resource_group, name);
+  }
+  KH_RETURN_IF_ERROR(CheckSpec(spec, existing.get()));
+  Vault v = *existing;
+  Apply(spec, v);
+  v.last_modified_by = std::string(caller);
+  v.last_modified_at = clock_->NowSeconds();
+  storage::WriteBatch batch;
+  KH_RETURN_IF_ERROR(Store(v, batch));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  auto stored = std::make_shared<const Vault>(std::move(v));
+  std::lock_guard lock(cache_mu_);
+  cache_[Lower(name)] = stored;
+  return stored;
+}
+
+StatusOr<std::shared_ptr<const Vault>> VaultService::Get(std::string_view resource_group,
+                                                         std::string_view name) {
+  if (!IsValidVaultName(name)) return VaultNotFound(resource_group, name);
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> v, Load(name));
+  if (!v || v->deleted || !SameGroup(*v, resource_group)) {
+    return VaultNotFound(resource_group, name);
+  }
+  return v;
+}
+
+StatusOr<std::shared_ptr<const Vault>> VaultService::Find(std::string_view name) {
+  if (!IsValidVaultName(name)) {
+    return NotFound("VaultNotFound", "No vault is served at this host name.");
+  }
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> v, Load(name));
+  if (!v || v->deleted) {
+    return NotFound("VaultNotFound",
+                    "The vault '" + std::string(name) + "' does not exist on this server.");
+  }
+  return v;
+}
+
+StatusOr<std::vector<std::shared_ptr<const Vault>>> VaultService::List(
+    std::optional<std::string_view> resource_group) {
+  KH_ASSIGN_OR_RETURN(std::vector<barrier::OpenedRecord> rows,
+                      barrier_->Scan(barrier_->system(), "vaults/", "", 0));
+  std::vector<std::shared_ptr<const Vault>> out;
+  for (const auto& row : rows) {
+    KH_ASSIGN_OR_RETURN(Fields fields, Fields::Decode(row.plaintext.Reveal()));
+    auto v = std::make_shared<const Vault>(Vault::FromFields(fields));
+    if (v->deleted) continue;
+    if (resource_group && !SameGroup(*v, *resource_group)) continue;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Status VaultService::Delete(std::string_view resource_group, std::string_view name) {
+  std::lock_guard write_lock(write_mu_);
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
+  if (!existing || existing->deleted || !SameGroup(*existing, resource_group)) {
+    return VaultNotFound(resource_group, name);
+  }
+  Vault v = *existing;
+  v.deleted = true;
+  v.deleted_date = clock_->NowSeconds();
+  v.scheduled_purge_date = v.deleted_date + int64_t{v.retention_days} * kSecondsPerDay;
+  storage::WriteBatch batch;
+  KH_RETURN_IF_ERROR(Store(v, batch));
+  batch.Put(PurgeScheduleEntry(v.scheduled_purge_date, "vault", v.name, v.name), "");
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  std::lock_guard lock(cache_mu_);
+  cache_[Lower(name)] = std::make_shared<const Vault>(std::move(v));
+  return Status::Ok();
+}
+
+Status VaultService::PurgeIfDue(std::string_view name, int64_t now) {
+  std::lock_guard write_lock(write_mu_);
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> v, Load(name));
+  if (!v || !v->deleted || v->scheduled_purge_date > now) return Status::Ok();
+  // Objects are removed in bounded batches so a large vault never makes one huge transaction.
+  constexpr size_t kPurgeBatchRows = 512;
+  std::string prefix = VaultDataPrefix(name);
+  for (;;) {
+    KH_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
+                        barrier_->store().Scan(prefix, "", kPurgeBatchRows));
+    if (rows.empty()) break;
+    storage::WriteBatch batch;
+    for (const auto& row : rows) batch.Delete(row.key);
+    KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  }
+  storage::WriteBatch batch;
+  batch.Delete(VaultRecordPath(name));
+  barrier_->AddDeleteVaultKey(Lower(name), batch);
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  std::lock_guard lock(cache_mu_);
+  cache_.erase(Lower(name));
+  return Status::Ok();
+}
+
+}  // namespace kh::domain

@@ -1,0 +1,64 @@
+#pragma once
+// VaultService: create, read, update, list and (soft) delete vaults, and purge them when their
+// retention ends. Vault records live in the barrier's system scope; each vault gets its own data
+// key at creation. Reads are served from an in-memory cache of vault records (invalidated on
+// every write by this process). Thread-safe.
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "barrier/barrier.h"
+#include "core/clock.h"
+#include "core/status_or.h"
+#include "domain/vault.h"
+
+namespace kh::domain {
+
+struct VaultWriteResult {
+  std::shared_ptr<const Vault> vault;
+  bool created = false;
+};
+
+class VaultService {
+ public:
+  VaultService(barrier::Barrier* barrier, const Clock* clock);
+
+  // ARM PUT: creates the vault, or replaces the settable properties of an existing one in the
+  // same resource group. Conflict (VaultAlreadyExists) when the name is used elsewhere or by a
+  // soft-deleted vault.
+  StatusOr<VaultWriteResult> CreateOrUpdate(std::string_view resource_group, std::string_view name,
+                                            const VaultSpec& spec, std::string_view caller);
+  // ARM PATCH: changes only the given properties.
+  StatusOr<std::shared_ptr<const Vault>> Update(std::string_view resource_group,
+                                                std::string_view name, const VaultSpec& spec,
+                                                std::string_view caller);
+  // An active (not deleted) vault in the resource group; NotFound otherwise.
+  StatusOr<std::shared_ptr<const Vault>> Get(std::string_view resource_group,
+                                             std::string_view name);
+  // An active vault by name alone (data-plane routing by host name); NotFound otherwise.
+  StatusOr<std::shared_ptr<const Vault>> Find(std::string_view name);
+  // Active vaults, optionally only those of one resource group, ordered by name.
+  StatusOr<std::vector<std::shared_ptr<const Vault>>> List(
+      std::optional<std::string_view> resource_group);
+  // Soft delete: the vault disappears from the data plane and is purged after its retention.
+  Status Delete(std::string_view resource_group, std::string_view name);
+  // Removes every record of a deleted vault whose retention has ended (called by the purge job).
+  Status PurgeIfDue(std::string_view name, int64_t now);
+
+ private:
+  StatusOr<std::shared_ptr<const Vault>> Load(std::string_view name);
+  Status Store(const Vault& vault, storage::WriteBatch& batch);
+  Status CheckSpec(const VaultSpec& spec, const Vault* existing) const;
+  void Apply(const VaultSpec& spec, Vault& vault) const;
+
+  barrier::Barrier* barrier_;
+  const Clock* clock_;
+  std::mutex write_mu_;  // vault writes are rare: one at a time keeps them simple
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Vault>> cache_;  // by lower-case name
+};
+
+}  // namespace kh::domain

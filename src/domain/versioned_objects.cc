@@ -1,0 +1,154 @@
+#include "domain/versioned_objects.h"
+
+#include <functional>
+
+#include "domain/names.h"
+
+namespace kh::domain {
+namespace {
+
+Fields HeadToFields(const ObjectHead& head) {
+  Fields f;
+  f.Set("name", head.name);
+  f.Set("latest", head.latest_version);
+  if (head.deleted) {
+    f.SetInt("deleted_date", head.deleted->deleted_date);
+    f.SetInt("scheduled_purge_date", head.deleted->scheduled_purge_date);
+  }
+  return f;
+}
+
+StatusOr<ObjectHead> HeadFromBytes(const SecretBytes& bytes) {
+  KH_ASSIGN_OR_RETURN(Fields f, Fields::Decode(bytes.Reveal()));
+  ObjectHead head;
+  head.name = f.GetOr("name", "");
+  head.latest_version = f.GetOr("latest", "");
+  if (f.Has("deleted_date")) {
+    head.deleted = DeletedInfo{f.GetInt("deleted_date").value_or(0),
+                               f.GetInt("scheduled_purge_date").value_or(0)};
+  }
+  return head;
+}
+
+}  // namespace
+
+VersionedObjects::VersionedObjects(barrier::Barrier* barrier, std::string collection)
+    : barrier_(barrier), collection_(std::move(collection)) {}
+
+std::string VersionedObjects::Prefix(std::string_view vault, std::string_view part) const {
+  return VaultDataPrefix(vault) + collection_ + "/" + std::string(part) + "/";
+}
+std::string VersionedObjects::LivePath(std::string_view vault, std::string_view name) const {
+  return Prefix(vault, "live") + Lower(name);
+}
+std::string VersionedObjects::DeletedPath(std::string_view vault, std::string_view name) const {
+  return Prefix(vault, "deleted") + Lower(name);
+}
+std::string VersionedObjects::VersionPath(std::string_view vault, std::string_view name,
+                                          std::string_view version) const {
+  return Prefix(vault, "versions") + Lower(name) + "/" + std::string(version);
+}
+
+StatusOr<std::optional<ObjectHead>> VersionedObjects::LiveHead(const barrier::ScopeKey& key,
+                                                               std::string_view vault,
+                                                               std::string_view name) {
+  KH_ASSIGN_OR_RETURN(auto bytes, barrier_->Read(key, LivePath(vault, name)));
+  if (!bytes) return std::optional<ObjectHead>();
+  KH_ASSIGN_OR_RETURN(ObjectHead head, HeadFromBytes(*bytes));
+  return std::optional<ObjectHead>(std::move(head));
+}
+
+StatusOr<std::optional<ObjectHead>> VersionedObjects::DeletedHead(const barrier::ScopeKey& key,
+                                                                  std::string_view vault,
+                                                                  std::string_view name) {
+  KH_ASSIGN_OR_RETURN(auto bytes, barrier_->Read(key, DeletedPath(vault, name)));
+  if (!bytes) return std::optional<ObjectHead>();
+  KH_ASSIGN_OR_RETURN(ObjectHead head, HeadFromBytes(*bytes));
+  return std::optional<ObjectHead>(std::move(head));
+}
+
+StatusOr<std::optional<Fields>> VersionedObjects::Version(const barrier::ScopeKey& key,
+                                                          std::string_view vault,
+                                                          std::string_view name,
+                                                          std::string_view version) {
+  KH_ASSIGN_OR_RETURN(auto bytes, barrier_->Read(key, VersionPath(vault, name, version)));
+  if (!bytes) return std::optional<Fields>();
+  KH_ASSIGN_OR_RETURN(Fields f, Fields::Decode(bytes->Reveal()));
+  return std::optional<Fields>(std::move(f));
+}
+
+StatusOr<std::vector<ObjectHead>> VersionedObjects::Heads(const barrier::ScopeKey& key,
+                                                          std::string_view vault, bool deleted,
+                                                          std::string_view start_after,
+                                                          size_t limit) {
+  std::string prefix = Prefix(vault, deleted ? "deleted" : "live");
+  std::string after = start_after.empty() ? "" : prefix + std::string(start_after);
+  KH_ASSIGN_OR_RETURN(auto rows, barrier_->Scan(key, prefix, after, limit));
+  std::vector<ObjectHead> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    KH_ASSIGN_OR_RETURN(ObjectHead head, HeadFromBytes(row.plaintext));
+    out.push_back(std::move(head));
+  }
+  return out;
+}
+
+StatusOr<std::vector<VersionRecord>> VersionedObjects::Versions(const barrier::ScopeKey& key,
+                                                                std::string_view vault,
+                                                                std::string_view name,
+                                                                std::string_view start_after,
+                                                                size_t limit) {
+  std::string prefix = Prefix(vault, "versions") + Lower(name) + "/";
+  std::string after = start_after.empty() ? "" : prefix + std::string(start_after);
+  KH_ASSIGN_OR_RETURN(auto rows, barrier_->Scan(key, prefix, after, limit));
+  std::vector<VersionRecord> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    KH_ASSIGN_OR_RETURN(Fields f, Fields::Decode(row.plaintext.Reveal()));
+    out.push_back(VersionRecord{row.path.substr(prefix.size()), std::move(f)});
+  }
+  return out;
+}
+
+Status VersionedObjects::PutVersion(const barrier::ScopeKey& key, storage::WriteBatch& batch,
+                                    std::string_view vault, std::string_view name,
+                                    std::string_view version, const Fields& fields) {
+  return barrier_->Write(key, batch, VersionPath(vault, name, version), fields.Encode());
+}
+
+Status VersionedObjects::PutLiveHead(const barrier::ScopeKey& key, storage::WriteBatch& batch,
+                                     std::string_view vault, const ObjectHead& head) {
+  ObjectHead live = head;
+  live.deleted.reset();
+  return barrier_->Write(key, batch, LivePath(vault, head.name), HeadToFields(live).Encode());
+}
+
+Status VersionedObjects::PutDeletedHead(const barrier::ScopeKey& key, storage::WriteBatch& batch,
+                                        std::string_view vault, const ObjectHead& head) {
+  return barrier_->Write(key, batch, DeletedPath(vault, head.name), HeadToFields(head).Encode());
+}
+
+void VersionedObjects::DeleteLiveHead(storage::WriteBatch& batch, std::string_view vault,
+                                      std::string_view name) {
+  batch.Delete(LivePath(vault, name));
+}
+
+void VersionedObjects::DeleteDeletedHead(storage::WriteBatch& batch, std::string_view vault,
+                                         std::string_view name) {
+  batch.Delete(DeletedPath(vault, name));
+}
+
+Status VersionedObjects::DeleteAllVersions(storage::WriteBatch& batch, std::string_view vault,
+                                           std::string_view name) {
+  std::string prefix = Prefix(vault, "versions") + Lower(name) + "/";
+  KH_ASSIGN_OR_RETURN(auto rows, barrier_->store().Scan(prefix, "", 0));
+  for (const auto& row : rows) batch.Delete(row.key);
+  return Status::Ok();
+}
+
+std::mutex& NameLocks::For(std::string_view vault, std::string_view name) {
+  size_t h = std::hash<std::string>{}(Lower(vault) + "/" + Lower(name));
+  return stripes_[h % stripes_.size()];
+}
+
+}  // namespace kh::domain

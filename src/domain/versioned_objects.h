@@ -1,0 +1,89 @@
+#pragma once
+// VersionedObjects: storage layout shared by secrets, keys and certificates of one vault.
+//
+//   v/{vault}/{collection}/live/{name}            head: name as created + latest version
+//   v/{vault}/{collection}/deleted/{name}         head of a soft-deleted name (+ deletion dates)
+//   v/{vault}/{collection}/versions/{name}/{ver}  one version's record (Fields)
+//
+// Names in paths are lower-cased (Azure names are case-insensitive). Every record is sealed by
+// the barrier under the vault's key. Writers serialize per name with NameLocks; this class only
+// reads and builds batches, it never commits.
+#include <array>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "barrier/barrier.h"
+#include "core/fields.h"
+#include "domain/secret.h"
+
+namespace kh::domain {
+
+struct ObjectHead {
+  std::string name;
+  std::string latest_version;
+  std::optional<DeletedInfo> deleted;
+};
+
+struct VersionRecord {
+  std::string version;
+  Fields fields;
+};
+
+class VersionedObjects {
+ public:
+  VersionedObjects(barrier::Barrier* barrier, std::string collection);
+
+  StatusOr<std::optional<ObjectHead>> LiveHead(const barrier::ScopeKey& key,
+                                               std::string_view vault, std::string_view name);
+  StatusOr<std::optional<ObjectHead>> DeletedHead(const barrier::ScopeKey& key,
+                                                  std::string_view vault, std::string_view name);
+  StatusOr<std::optional<Fields>> Version(const barrier::ScopeKey& key, std::string_view vault,
+                                          std::string_view name, std::string_view version);
+  // Heads in name order after `start_after` (a lower-cased name), at most `limit`.
+  StatusOr<std::vector<ObjectHead>> Heads(const barrier::ScopeKey& key, std::string_view vault,
+                                          bool deleted, std::string_view start_after,
+                                          size_t limit);
+  StatusOr<std::vector<VersionRecord>> Versions(const barrier::ScopeKey& key,
+                                                std::string_view vault, std::string_view name,
+                                                std::string_view start_after, size_t limit);
+
+  Status PutVersion(const barrier::ScopeKey& key, storage::WriteBatch& batch,
+                    std::string_view vault, std::string_view name, std::string_view version,
+                    const Fields& fields);
+  Status PutLiveHead(const barrier::ScopeKey& key, storage::WriteBatch& batch,
+                     std::string_view vault, const ObjectHead& head);
+  Status PutDeletedHead(const barrier::ScopeKey& key, storage::WriteBatch& batch,
+                        std::string_view vault, const ObjectHead& head);
+  void DeleteLiveHead(storage::WriteBatch& batch, std::string_view vault, std::string_view name);
+  void DeleteDeletedHead(storage::WriteBatch& batch, std::string_view vault,
+                         std::string_view name);
+  // Adds deletes for every stored version of `name`.
+  Status DeleteAllVersions(storage::WriteBatch& batch, std::string_view vault,
+                           std::string_view name);
+
+  std::string LivePath(std::string_view vault, std::string_view name) const;
+  std::string DeletedPath(std::string_view vault, std::string_view name) const;
+  std::string VersionPath(std::string_view vault, std::string_view name,
+                          std::string_view version) const;
+  const std::string& collection() const { return collection_; }
+
+ private:
+  std::string Prefix(std::string_view vault, std::string_view part) const;
+
+  barrier::Barrier* barrier_;
+  std::string collection_;
+};
+
+// Striped mutexes: writers of one (vault, name) serialize; different names rarely contend.
+class NameLocks {
+ public:
+  std::mutex& For(std::string_view vault, std::string_view name);
+
+ private:
+  std::array<std::mutex, 256> stripes_;
+};
+
+}  // namespace kh::domain

@@ -1,0 +1,189 @@
+#include "http/session.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <optional>
+
+namespace kh::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace asio = boost::asio;
+
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The Host header without its port, lower-cased ("[::1]:8443" -> "[::1]").
+std::string HostWithoutPort(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {
+    size_t close = host.find(']');
+    return LowerAscii(host.substr(0, close == std::string_view::npos ? host.size() : close + 1));
+  }
+  size_t colon = host.rfind(':');
+  return LowerAscii(colon == std::string_view::npos ? host : host.substr(0, colon));
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(asio::ip::tcp::socket socket, SessionShared* shared)
+      : stream_(std::move(socket), *shared->tls), shared_(shared) {
+    shared_->connections++;
+    boost::system::error_code ec;
+    auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) client_address_ = endpoint.address().to_string();
+  }
+  ~Session() { shared_->connections--; }
+
+  void Run() {
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(shared_->options->handshake_timeout_seconds));
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) {
+                              if (!ec) self->ReadHeader();
+                            });
+  }
+
+ private:
+  void ReadHeader() {
+    if (shared_->stopping) return Close();
+    parser_.emplace();
+    parser_->header_limit(api::kMaxHeaderBytes);
+    parser_->body_limit(api::kMaxBodyBytes);
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(shared_->options->request_timeout_seconds));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                               self->OnHeader(ec);
+                             });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec == bhttp::error::header_limit) {
+      return SendError(431, "RequestHeaderFieldsTooLarge", "The request headers are too large.");
+    }
+    if (ec == bhttp::error::body_limit) return SendTooLarge();
+    if (ec) return Close();  // timeouts, resets and garbage all end the connection
+    const auto& header = parser_->get();
+    request_ = api::Request{};
+    request_.method = std::string(header.method_string());
+    request_.target = std::string(header.target());
+    request_.host = HostWithoutPort(header[bhttp::field::host]);
+    request_.client_address = client_address_;
+    for (const auto& field : header) {
+      request_.headers[LowerAscii(field.name_string())] = std::string(field.value());
+    }
+    keep_alive_ = header.keep_alive();
+    if (parser_->content_length() && *parser_->content_length() > api::kMaxBodyBytes) {
+      return SendTooLarge();
+    }
+    auto admitted = shared_->api->Admit(request_);
+    if (auto* early = std::get_if<api::Response>(&admitted)) {
+      // The body (if any) was not read: the connection cannot be reused.
+      if (!parser_->is_done()) keep_alive_ = false;
+      return Write(std::move(*early));
+    }
+    admission_ = std::move(std::get<api::Admission>(admitted));
+    if (parser_->is_done()) return Dispatch();
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec == bhttp::error::body_limit) return self->SendTooLarge();
+                        if (ec) return self->Close();
+                        self->Dispatch();
+                      });
+  }
+
+  void Dispatch() {
+    request_.body = parser_->release().body();
+    beast::get_lowest_layer(stream_).expires_never();
+    shared_->in_flight++;
+    asio::post(*shared_->workers, [self = shared_from_this()] {
+      api::Response response = self->shared_->api->Handle(self->request_, *self->admission_);
+      self->request_.body.clear();
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable {
+                   self->shared_->in_flight--;
+                   self->Write(std::move(response));
+                 });
+    });
+  }
+
+  void SendTooLarge() {
+    keep_alive_ = false;
+    SendError(413, "RequestTooLarge",
+              "The request body is larger than " + std::to_string(api::kMaxBodyBytes) +
+                  " bytes.");
+  }
+
+  void SendError(int status, const std::string& code, const std::string& message) {
+    keep_alive_ = false;
+    api::Response r;
+    r.status = status;
+    r.body = R"({"error":{"code":")" + code + R"(","message":")" + message + R"("}})";
+    Write(std::move(r));
+  }
+
+  void Write(api::Response response) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(response.status));
+    res->set(bhttp::field::server, "Keyhaven");
+    bool has_type = false;
+    for (auto& [name, value] : response.headers) {
+      if (LowerAscii(name) == "content-type") has_type = true;
+      res->set(name, value);
+    }
+    if (!response.body.empty() && !has_type) {
+      res->set(bhttp::field::content_type, "application/json; charset=utf-8");
+    }
+    res->body() = std::move(response.body);
+    bool keep = keep_alive_ && !shared_->stopping;
+    res->keep_alive(keep);
+    res->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(shared_->options->request_timeout_seconds));
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, keep](beast::error_code ec, size_t) {
+                         if (ec || !keep) return self->Close();
+                         self->ReadHeader();
+                       });
+  }
+
+  void Close() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
+                                                               ignored);
+      beast::get_lowest_layer(self->stream_).close();
+    });
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  SessionShared* shared_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  api::Request request_;
+  std::optional<api::Admission> admission_;
+  std::string client_address_;
+  bool keep_alive_ = true;
+};
+
+}  // namespace
+
+void StartSession(asio::ip::tcp::socket socket, SessionShared* shared) {
+  if (shared->connections >= shared->options->max_connections || shared->stopping) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  std::make_shared<Session>(std::move(socket), shared)->Run();
+}
+
+}  // namespace kh::http

@@ -1,0 +1,22 @@
+#pragma once
+// What `keyhaven serve` and `keyhaven init` are told on the command line.
+#include <string>
+
+namespace kh::server {
+
+struct ServerConfig {
+  std::string listen_address = "127.0.0.1";
+  int listen_port = 8443;
+  std::string data_dir = "./keyhaven-data";
+  std::string domain = "localhost";
+  // The port clients put in URLs; differs from listen_port only behind a port-mapping proxy.
+  int public_port = 0;  // 0 = the bound port
+  bool test_clock = false;
+  int io_threads = 2;
+  int worker_threads = 64;
+};
+
+// "127.0.0.1:8443", "[::1]:8443", ":8443" (all interfaces) → address and port.
+bool ParseListen(const std::string& text, std::string& address, int& port);
+
+}  // namespace kh::server

@@ -1,0 +1,49 @@
+#include "server/main.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "server/config.h"
+#include "server/serve.h"
+
+namespace kh::server {
+
+int Main(int argc, char** argv) {
+  CLI::App app{"Keyhaven: a self-hosted vault that speaks the Azure Key Vault API"};
+  app.require_subcommand(1);
+  ServerConfig config;
+  std::string listen = "127.0.0.1:8443";
+
+  auto add_common = [&](CLI::App* cmd) {
+    cmd->add_option("--data-dir", config.data_dir, "Data directory")->capture_default_str();
+    cmd->add_option("--domain", config.domain,
+                    "Parent domain: vaults are served at https://{vault}.{domain}:{port}")
+        ->capture_default_str();
+  };
+  CLI::App* serve = app.add_subcommand("serve", "Run the server");
+  add_common(serve);
+  serve->add_option("--listen", listen, "Address and port to listen on (port 0: any)")
+      ->capture_default_str();
+  serve->add_option("--public-port", config.public_port,
+                    "Port clients use in URLs, when it differs from the listening port");
+  serve->add_flag("--test-clock", config.test_clock,
+                  "Enable POST /admin/test-clock to move time forward (tests only)");
+  serve->add_option("--io-threads", config.io_threads, "Threads doing network I/O")
+      ->check(CLI::Range(1, 64));
+  serve->add_option("--worker-threads", config.worker_threads, "Threads running requests")
+      ->check(CLI::Range(1, 1024));
+  CLI::App* init = app.add_subcommand("init", "Initialize the data directory and exit");
+  add_common(init);
+  init->add_option("--port", config.listen_port, "Port written into admin.json's authorityHost")
+      ->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+  if (init->parsed()) return Init(config);
+  if (!ParseListen(listen, config.listen_address, config.listen_port)) {
+    std::cerr << "keyhaven: --listen must be HOST:PORT, e.g. 127.0.0.1:8443\n";
+    return 2;
+  }
+  return Serve(config);
+}
+
+}  // namespace kh::server

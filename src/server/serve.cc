@@ -1,0 +1,190 @@
+#include "server/serve.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "api/api.h"
+#include "authn/principal_store.h"
+#include "authn/token_service.h"
+#include "authz/authorizer.h"
+#include "domain/purge_job.h"
+#include "domain/secret_service.h"
+#include "domain/vault_service.h"
+#include "http/server.h"
+#include "http/tls_context.h"
+#include "server/data_dir.h"
+
+namespace kh::server {
+namespace {
+
+constexpr int kPurgeIntervalSeconds = 5;
+
+std::string Authority(const std::string& domain, int port) {
+  std::string url = "https://" + domain;
+  if (port != 443) url += ":" + std::to_string(port);
+  return url;
+}
+
+// Runs the scheduled purge every few seconds, and at once when poked (test clock).
+class PurgeLoop {
+ public:
+  PurgeLoop(domain::PurgeJob* job, const Clock* clock) : job_(job), clock_(clock) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~PurgeLoop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // Runs one pass now and returns when it is done.
+  void RunNow() {
+    std::unique_lock lock(mu_);
+    uint64_t target = ++requested_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return completed_ >= target || stop_; });
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      uint64_t serving = requested_;
+      lock.unlock();
+      auto result = job_->RunOnce(clock_->NowSeconds());
+      if (!result.ok()) std::cerr << "keyhaven: purge job: " << result.status().ToString() << "\n";
+      lock.lock();
+      completed_ = serving;
+      cv_.notify_all();
+      cv_.wait_for(lock, std::chrono::seconds(kPurgeIntervalSeconds),
+                   [&] { return stop_ || requested_ > completed_; });
+    }
+  }
+
+  domain::PurgeJob* job_;
+  const Clock* clock_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t requested_ = 0, completed_ = 0;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts: all inherit it
+  return set;
+}
+
+}  // namespace
+
+int Init(const ServerConfig& config) {
+  umask(077);  // every file in the data dir is private unless written with another mode
+  auto dir = OpenDataDir(config.data_dir, Authority(config.domain, config.listen_port));
+  if (!dir.ok()) {
+    std::cerr << "keyhaven: " << dir.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "keyhaven: data directory " << dir->path
+            << (dir->initialized_now ? " initialized" : " already initialized") << "\n";
+  return 0;
+}
+
+int Serve(const ServerConfig& config) {
+  // Key material must not end up in core dumps.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  umask(077);  // every file in the data dir is private unless written with another mode
+  sigset_t stop_signals = BlockStopSignals();
+
+  int port_hint = config.public_port ? config.public_port : config.listen_port;
+  auto dir = OpenDataDir(config.data_dir, Authority(config.domain, port_hint));
+  if (!dir.ok()) {
+    std::cerr << "keyhaven: " << dir.status().message() << "\n";
+    return 1;
+  }
+  auto tls = http::TlsContext::Create(dir->ca, config.domain);
+  if (!tls.ok()) {
+    std::cerr << "keyhaven: TLS setup failed: " << tls.status().message() << "\n";
+    return 1;
+  }
+
+  http::ServerOptions options;
+  options.address = config.listen_address;
+  options.port = config.listen_port;
+  options.io_threads = config.io_threads;
+  options.worker_threads = config.worker_threads;
+  http::HttpServer server(options, tls->get());
+  if (Status st = server.Bind(); !st.ok()) {
+    std::cerr << "keyhaven: " << st.message() << "\n";
+    return 1;
+  }
+  int public_port = config.public_port ? config.public_port : server.port();
+  std::string authority = Authority(config.domain, public_port);
+
+  SystemClock clock;
+  domain::VaultService vaults(dir->barrier.get(), &clock);
+  domain::SecretService secrets(dir->barrier.get(), &clock);
+  domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets);
+  PurgeLoop purge_loop(&purge_job, &clock);
+  authn::PrincipalStore principals(dir->barrier.get());
+  authz::Authorizer authorizer(dir->identity.admin_object_id);
+  authn::TokenService tokens({authority, dir->identity.tenant_id, authority},
+                             std::move(*dir->signing_key), &principals, &clock);
+
+  api::ApiConfig api_config;
+  api_config.domain = config.domain;
+  api_config.port = public_port;
+  api_config.tenant_id = dir->identity.tenant_id;
+  api_config.subscription_id = dir->identity.subscription_id;
+  api_config.test_clock = config.test_clock;
+  api::ApiServices services;
+  services.vaults = &vaults;
+  services.secrets = &secrets;
+  services.tokens = &tokens;
+  services.authorizer = &authorizer;
+  services.clock = config.test_clock ? &clock : nullptr;
+  services.on_clock_advanced = [&purge_loop] { purge_loop.RunNow(); };
+  api::Api api(api_config, services);
+
+  if (Status st = UpdateAdminAuthority(*dir, authority); !st.ok()) {
+    std::cerr << "keyhaven: could not update admin.json: " << st.message() << "\n";
+  }
+  server.Start(&api);
+
+  std::cout << "keyhaven: data directory " << dir->path
+            << (dir->initialized_now ? " (initialized now)" : "") << "\n"
+            << "keyhaven: trust the CA in " << dir->CaFile()
+            << "  (Node: NODE_EXTRA_CA_CERTS=" << dir->CaFile() << ")\n"
+            << "keyhaven: administrator credential in " << dir->AdminFile() << " (mode 0600)\n"
+            << "keyhaven: for the Azure SDKs: AZURE_TENANT_ID=" << dir->identity.tenant_id
+            << " AZURE_CLIENT_ID=" << dir->identity.admin_client_id
+            << " AZURE_AUTHORITY_HOST=" << authority
+            << " (the client secret is in admin.json)\n"
+            << "keyhaven: a vault named NAME is served at https://NAME." << config.domain
+            << (public_port != 443 ? ":" + std::to_string(public_port) : "") << "\n";
+  if (config.test_clock) {
+    std::cout << "keyhaven: WARNING: TEST CLOCK ENABLED: POST " << authority
+              << "/admin/test-clock moves time forward. Never use this in production.\n";
+  }
+  std::cout << "keyhaven: listening on " << authority << std::endl;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << "keyhaven: stopping (signal " << signal_number << ")" << std::endl;
+  server.Stop();
+  return 0;
+}
+
+}  // namespace kh::server
