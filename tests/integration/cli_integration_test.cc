@@ -1,0 +1,114 @@
+// The `keyhaven` CLI against a real server over TLS: every vault and secret command a user
+// runs, and what they print.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "process.h"
+
+namespace kh::testing {
+namespace {
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    data_dir_ = new std::string(MakeTempDir());
+    server_ = new ServerProcess(KEYHAVEN_BIN, *data_dir_);
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    std::filesystem::remove_all(*data_dir_);
+    delete data_dir_;
+  }
+  CommandResult Cli(std::vector<std::string> args, const std::string& input = "") {
+    std::vector<std::string> argv = {KEYHAVEN_BIN, "--credentials", *data_dir_ + "/admin.json"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv, input);
+  }
+
+  static std::string* data_dir_;
+  static ServerProcess* server_;
+};
+std::string* CliTest::data_dir_ = nullptr;
+ServerProcess* CliTest::server_ = nullptr;
+
+TEST_F(CliTest, VaultLifecycle) {
+  auto created = Cli({"vault", "create", "cli-vault", "--retention-days", "7"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_NE(created.out.find("https://cli-vault.localhost:" + std::to_string(server_->port())),
+            std::string::npos);
+  auto list = Cli({"vault", "list", "--output", "table"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("cli-vault"), std::string::npos);
+  auto show = Cli({"vault", "show", "cli-vault"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("\"softDeleteRetentionInDays\""), std::string::npos);
+  auto bad = Cli({"vault", "create", "bad_name"});
+  EXPECT_NE(bad.exit_code, 0);
+  auto deleted = Cli({"vault", "delete", "cli-vault"});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  auto gone = Cli({"vault", "show", "cli-vault"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_NE(gone.err.find("error:"), std::string::npos);
+}
+
+TEST_F(CliTest, SecretLifecycle) {
+  ASSERT_EQ(Cli({"vault", "create", "cli-secrets", "--retention-days", "7"}).exit_code, 0);
+  const std::string vault = "cli-secrets";
+  auto set = Cli({"secret", "set", "--vault", vault, "--name", "db", "--value", "-",
+                  "--content-type", "text/plain", "--tags", "env=test"},
+                 "first-value\n");
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_EQ(set.out.find("first-value"), std::string::npos) << "set must not echo the value";
+  ASSERT_EQ(Cli({"secret", "set", "--vault", vault, "--name", "db", "--value", "-"},
+                "second-value").exit_code, 0);
+
+  auto show = Cli({"secret", "show", "--vault", vault, "--name", "db"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("second-value"), std::string::npos);
+  auto versions = Cli({"secret", "versions", "--vault", vault, "--name", "db"});
+  ASSERT_EQ(versions.exit_code, 0) << versions.err;
+  EXPECT_EQ(std::count(versions.out.begin(), versions.out.end(), '{') >= 2, true);
+  auto list = Cli({"secret", "list", "--vault", vault, "--output", "table"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("db"), std::string::npos);
+  EXPECT_EQ(list.out.find("second-value"), std::string::npos);
+
+  auto update = Cli({"secret", "update", "--vault", vault, "--name", "db", "--enabled", "false"});
+  ASSERT_EQ(update.exit_code, 0) << update.err;
+  auto disabled = Cli({"secret", "show", "--vault", vault, "--name", "db"});
+  EXPECT_EQ(disabled.exit_code, 1);
+  EXPECT_NE(disabled.err.find("SecretDisabled"), std::string::npos) << disabled.err;
+  ASSERT_EQ(Cli({"secret", "update", "--vault", vault, "--name", "db", "--enabled", "true"})
+                .exit_code, 0);
+
+  std::string backup_file = *data_dir_ + "/db.backup";
+  ASSERT_EQ(Cli({"secret", "backup", "--vault", vault, "--name", "db", "--file", backup_file})
+                .exit_code, 0);
+  ASSERT_TRUE(std::filesystem::exists(backup_file));
+  ASSERT_EQ(Cli({"secret", "delete", "--vault", vault, "--name", "db"}).exit_code, 0);
+  auto missing = Cli({"secret", "show", "--vault", vault, "--name", "db"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("SecretNotFound"), std::string::npos);
+  ASSERT_EQ(Cli({"secret", "recover", "--vault", vault, "--name", "db"}).exit_code, 0);
+  EXPECT_EQ(Cli({"secret", "show", "--vault", vault, "--name", "db"}).exit_code, 0);
+
+  ASSERT_EQ(Cli({"secret", "delete", "--vault", vault, "--name", "db"}).exit_code, 0);
+  ASSERT_EQ(Cli({"secret", "purge", "--vault", vault, "--name", "db"}).exit_code, 0);
+  auto restored = Cli({"secret", "restore", "--vault", vault, "--file", backup_file});
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  auto again = Cli({"secret", "show", "--vault", vault, "--name", "db"});
+  EXPECT_NE(again.out.find("second-value"), std::string::npos);
+}
+
+TEST_F(CliTest, ServerOutputHoldsNoSecretValue) {
+  ASSERT_EQ(Cli({"vault", "create", "cli-leak"}).exit_code, 0);
+  ASSERT_EQ(Cli({"secret", "set", "--vault", "cli-leak", "--name", "x", "--value", "-"},
+                "leak-canary-5d1e").exit_code, 0);
+  ASSERT_EQ(Cli({"secret", "show", "--vault", "cli-leak", "--name", "x"}).exit_code, 0);
+  EXPECT_EQ(server_->Output().find("leak-canary-5d1e"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kh::testing

@@ -1,0 +1,45 @@
+#pragma once
+// Test helpers that run the real `keyhaven` binary: a server on an ephemeral port with its own
+// data dir, and one-shot CLI commands with captured output.
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace kh::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` to completion, feeding `input` to its stdin.
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "");
+
+class ServerProcess {
+ public:
+  // Starts `keyhaven serve` on 127.0.0.1:0 with `data_dir`, waits until it is listening.
+  ServerProcess(const std::string& binary, const std::string& data_dir,
+                std::vector<std::string> extra_args = {});
+  ~ServerProcess();
+
+  int port() const { return port_; }
+  const std::string& url() const { return url_; }  // https://localhost:PORT
+  // SIGTERM and wait; returns the exit status (0 on a clean shutdown).
+  int Stop();
+  // Everything the server printed so far (stdout and stderr).
+  std::string Output();
+
+ private:
+  void Drain(int timeout_ms);
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int port_ = 0;
+  std::string url_;
+  std::string output_;
+};
+
+std::string MakeTempDir();
+
+}  // namespace kh::testing
