@@ -36,6 +36,8 @@ StatusOr<AttributesInput> ParseAttributes(const json::object& body) {
   return in;
 }
 
+namespace {
+
 StatusOr<size_t> PageSize(const Call& call) {
   if (!call.target.HasQuery("maxresults")) return domain::kMaxPageSize;
   std::string v = call.target.Query("maxresults");
@@ -54,6 +56,15 @@ StatusOr<std::string> PageMarker(const Call& call) {
   auto decoded = Base64UrlDecode(token);
   if (!decoded.ok()) return InvalidArgument("The $skiptoken is invalid.");
   return *decoded;
+}
+
+}  // namespace
+
+StatusOr<PageRequest> ParsePageRequest(const Call& call) {
+  PageRequest page;
+  KH_ASSIGN_OR_RETURN(page.size, PageSize(call));
+  KH_ASSIGN_OR_RETURN(page.marker, PageMarker(call));
+  return page;
 }
 
 json::value NextLink(const Call& call, std::string_view path,

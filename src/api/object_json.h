@@ -21,8 +21,11 @@ struct AttributesInput {
 StatusOr<AttributesInput> ParseAttributes(const boost::json::object& body);
 
 // maxresults: 1..25, default 25. $skiptoken: the opaque marker of the previous page.
-StatusOr<size_t> PageSize(const Call& call);
-StatusOr<std::string> PageMarker(const Call& call);
+struct PageRequest {
+  size_t size = 0;
+  std::string marker;
+};
+StatusOr<PageRequest> ParsePageRequest(const Call& call);
 // The absolute nextLink for `path` (e.g. "/secrets") or null when there is no next page.
 boost::json::value NextLink(const Call& call, std::string_view path,
                             const std::optional<std::string>& marker, size_t page_size);

@@ -113,33 +113,29 @@ Response UpdateSecret(const Call& call, const std::string& name, const std::stri
 
 Response ListSecrets(const Call& call) {
   if (auto denied = Deny(call, kActionRead)) return *denied;
-  auto size = PageSize(call);
-  if (!size.ok()) return ErrorResponse(size.status());
-  auto marker = PageMarker(call);
-  if (!marker.ok()) return ErrorResponse(marker.status());
-  auto page = call.services.secrets->List(VaultOf(call), *marker, *size);
+  auto paging = ParsePageRequest(call);
+  if (!paging.ok()) return ErrorResponse(paging.status());
+  auto page = call.services.secrets->List(VaultOf(call), paging->marker, paging->size);
   if (!page.ok()) return ErrorResponse(page.status());
   json::array items;
   for (const auto& s : page->items) items.push_back(SecretToJson(call, s, false, false));
   return JsonResponse(200, json::object{{"value", std::move(items)},
                                         {"nextLink", NextLink(call, "/secrets", page->next_marker,
-                                                              *size)}});
+                                                              paging->size)}});
 }
 
 Response ListVersions(const Call& call, const std::string& name) {
   if (auto denied = Deny(call, kActionRead)) return *denied;
-  auto size = PageSize(call);
-  if (!size.ok()) return ErrorResponse(size.status());
-  auto marker = PageMarker(call);
-  if (!marker.ok()) return ErrorResponse(marker.status());
-  auto page = call.services.secrets->ListVersions(VaultOf(call), name, *marker, *size);
+  auto paging = ParsePageRequest(call);
+  if (!paging.ok()) return ErrorResponse(paging.status());
+  auto page = call.services.secrets->ListVersions(VaultOf(call), name, paging->marker, paging->size);
   if (!page.ok()) return ErrorResponse(page.status());
   json::array items;
   for (const auto& s : page->items) items.push_back(SecretToJson(call, s, false, true));
   return JsonResponse(
       200, json::object{{"value", std::move(items)},
                         {"nextLink", NextLink(call, "/secrets/" + name + "/versions",
-                                              page->next_marker, *size)}});
+                                              page->next_marker, paging->size)}});
 }
 
 Response DeleteSecret(const Call& call, const std::string& name) {
@@ -158,17 +154,15 @@ Response GetDeleted(const Call& call, const std::string& name) {
 
 Response ListDeleted(const Call& call) {
   if (auto denied = Deny(call, kActionReadDeleted)) return *denied;
-  auto size = PageSize(call);
-  if (!size.ok()) return ErrorResponse(size.status());
-  auto marker = PageMarker(call);
-  if (!marker.ok()) return ErrorResponse(marker.status());
-  auto page = call.services.secrets->ListDeleted(VaultOf(call), *marker, *size);
+  auto paging = ParsePageRequest(call);
+  if (!paging.ok()) return ErrorResponse(paging.status());
+  auto page = call.services.secrets->ListDeleted(VaultOf(call), paging->marker, paging->size);
   if (!page.ok()) return ErrorResponse(page.status());
   json::array items;
   for (const auto& d : page->items) items.push_back(DeletedToJson(call, d, true));
   return JsonResponse(200, json::object{{"value", std::move(items)},
                                         {"nextLink", NextLink(call, "/deletedsecrets",
-                                                              page->next_marker, *size)}});
+                                                              page->next_marker, paging->size)}});
 }
 
 Response Recover(const Call& call, const std::string& name) {

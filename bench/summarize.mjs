@@ -1,0 +1,107 @@
+// Summarizes one ./scripts/bench run: reads the per-run JSON files the script left in its temp
+// dir (NAME.wrk.json from bench/wrk/common.lua's done(), NAME.cpu.json, sqlite.json) and the
+// environment in $BENCH_META, prints the table, and writes it as text and as JSON.
+//
+// Usage: node bench/summarize.mjs TMPDIR OUT.txt OUT.json
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [tmp, outText, outJson] = process.argv.slice(2);
+const read = (name) => JSON.parse(fs.readFileSync(path.join(tmp, name), 'utf8'));
+const meta = JSON.parse(process.env.BENCH_META || '{}');
+
+const targets = { get_over_nginx: 0.5, set_over_sqlite: 1.5 };
+
+function wrkRun(name) {
+  const w = read(`${name}.wrk.json`);
+  const cpu = read(`${name}.cpu.json`);
+  const e = w.errors;
+  const socketErrors = e.connect + e.read + e.write + e.timeout;
+  return {
+    requests_per_second: w.rps,
+    requests: w.requests,
+    seconds: w.seconds,
+    latency_us: { p50: w.p50_us, p90: w.p90_us, p99: w.p99_us, max: w.max_us, mean: w.mean_us },
+    non2xx: w.non2xx,
+    first_non2xx: w.first_non2xx || undefined,
+    socket_errors: e,
+    clean: w.non2xx === 0 && socketErrors === 0 && w.requests > 0,
+    cpu,
+  };
+}
+
+const nginx = wrkRun('nginx');
+const get = wrkRun('get');
+const set = wrkRun('set');
+const sq = read('sqlite.json');
+const sqlite = {
+  commits_per_second: sq.commits_per_second,
+  commits: sq.commits,
+  seconds: sq.seconds,
+  latency_us: { p50: sq.p50_us, p99: sq.p99_us },
+  value_bytes: sq.value_bytes,
+  sqlite_version: sq.sqlite_version,
+};
+
+function verdict(ratio, target, ...runs) {
+  if (!runs.every((r) => r.clean)) return 'INVALID (errors, see above)';
+  return ratio >= target ? 'PASS' : 'MISS';
+}
+const getRatio = get.requests_per_second / nginx.requests_per_second;
+const setRatio = set.requests_per_second / sqlite.commits_per_second;
+const ratios = {
+  get_over_nginx: { value: getRatio, target: targets.get_over_nginx,
+                    result: verdict(getRatio, targets.get_over_nginx, get, nginx) },
+  set_over_sqlite: { value: setRatio, target: targets.set_over_sqlite,
+                     result: verdict(setRatio, targets.set_over_sqlite, set) },
+};
+
+// ---- text table ----
+const ms = (us) => `${(us / 1000).toFixed(2)} ms`;
+const num = (n) => Math.round(n).toLocaleString('en-US');
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+const lines = [];
+lines.push(`Keyhaven benchmark  ${meta.date ?? ''}  commit ${meta.commit ?? '?'}`);
+lines.push(`machine: ${meta.cores ?? '?'} cores (${meta.cpu ?? '?'}), kernel ${meta.kernel ?? '?'}, ` +
+           `disk ${meta.disk ?? '?'}`);
+lines.push(`load: wrk ${meta.wrk ?? ''} -t${meta.threads} -c${meta.connections} -d${meta.duration}` +
+           ` (keep-alive), loopback; secret GET body ${meta.body_bytes} bytes`);
+lines.push(`TLS keyhaven: ${meta.keyhaven_tls ?? '?'}`);
+lines.push(`TLS nginx:    ${meta.nginx_tls ?? '?'}   (nginx ${meta.nginx ?? '?'}, ` +
+           `OpenSSL ${meta.openssl ?? '?'})`);
+lines.push('');
+lines.push(`${pad('run', 40)}${lpad('rate', 12)}${lpad('p50', 11)}${lpad('p99', 11)}` +
+           `${lpad('non-2xx', 9)}${lpad('sock err', 10)}   CPU server / wrk / machine`);
+const row = (label, r) => {
+  const e = r.socket_errors;
+  lines.push(`${pad(label, 40)}${lpad(num(r.requests_per_second) + '/s', 12)}` +
+             `${lpad(ms(r.latency_us.p50), 11)}${lpad(ms(r.latency_us.p99), 11)}` +
+             `${lpad(r.non2xx, 9)}${lpad(e.connect + e.read + e.write + e.timeout, 10)}   ` +
+             `${r.cpu.server_cpu_pct}% / ${r.cpu.wrk_cpu_pct}% / ${r.cpu.machine_busy_pct}% ` +
+             `of ${r.cpu.cores * 100}%`);
+};
+row(`nginx static ${meta.body_bytes} B (reference)`, nginx);
+row('keyhaven secret GET', get);
+row('keyhaven secret SET (new version)', set);
+lines.push(`${pad(`sqlite 1-row commit, WAL+FULL (reference)`, 40)}` +
+           `${lpad(num(sqlite.commits_per_second) + '/s', 12)}${lpad(ms(sqlite.latency_us.p50), 11)}` +
+           `${lpad(ms(sqlite.latency_us.p99), 11)}   (1 thread, ${sqlite.value_bytes}-byte rows, ` +
+           `SQLite ${sqlite.sqlite_version})`);
+lines.push('');
+lines.push(`${pad('ratio', 40)}${lpad('value', 12)}${lpad('target', 11)}   result`);
+lines.push(`${pad('GET / nginx (requests/s)', 40)}${lpad(getRatio.toFixed(2), 12)}` +
+           `${lpad('>= ' + targets.get_over_nginx.toFixed(2), 11)}   ${ratios.get_over_nginx.result}`);
+lines.push(`${pad('SET / sqlite (requests/s / commits/s)', 40)}${lpad(setRatio.toFixed(2), 12)}` +
+           `${lpad('>= ' + targets.set_over_sqlite.toFixed(2), 11)}   ${ratios.set_over_sqlite.result}`);
+for (const [label, r] of [['nginx', nginx], ['GET', get], ['SET', set]]) {
+  if (!r.clean) {
+    lines.push(`!!! ${label}: ${r.non2xx} non-2xx responses` +
+               (r.first_non2xx ? ` (first: ${r.first_non2xx})` : '') +
+               `, socket errors ${JSON.stringify(r.socket_errors)}`);
+  }
+}
+const text = lines.join('\n') + '\n';
+process.stdout.write('\n' + text);
+fs.writeFileSync(outText, text);
+fs.writeFileSync(outJson, JSON.stringify({ meta, targets, nginx, get, set, sqlite, ratios }, null, 2) + '\n');
