@@ -3,7 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <thread>
@@ -19,7 +19,10 @@ struct HttpServer::Impl {
   ServerOptions options;
   api::Api* api;
   TlsContext* tls;
-  asio::io_context ioc;
+  // One single-threaded io_context per I/O thread: a connection lives on one thread for its
+  // whole life, so its handlers need no strand and no thread wakes another for every read.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  size_t next_context = 0;
   std::optional<asio::ip::tcp::acceptor> acceptor;
   std::unique_ptr<asio::thread_pool> workers;
   std::vector<std::thread> io_threads;
@@ -27,8 +30,13 @@ struct HttpServer::Impl {
   int bound_port = 0;
   bool running = false;
 
+  asio::io_context& NextContext() {
+    next_context = (next_context + 1) % contexts.size();
+    return *contexts[next_context];
+  }
+
   void Accept() {
-    acceptor->async_accept(asio::make_strand(ioc),
+    acceptor->async_accept(NextContext(),
                            [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
                              if (ec == asio::error::operation_aborted || !acceptor->is_open()) {
                                return;
@@ -53,7 +61,10 @@ Status HttpServer::Bind() {
   auto address = asio::ip::make_address(m.options.address, ec);
   if (ec) return InvalidArgument("--listen has an invalid address: " + m.options.address);
   asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(m.options.port));
-  m.acceptor.emplace(m.ioc);
+  for (int i = 0; i < m.options.io_threads; ++i) {
+    m.contexts.push_back(std::make_unique<asio::io_context>(1));
+  }
+  m.acceptor.emplace(*m.contexts[0]);
   m.acceptor->open(endpoint.protocol(), ec);
   if (!ec) m.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) m.acceptor->bind(endpoint, ec);
@@ -75,8 +86,11 @@ void HttpServer::Start(api::Api* api) {
   m.shared.workers = m.workers.get();
   m.shared.options = &m.options;
   m.Accept();
-  for (int i = 0; i < m.options.io_threads; ++i) {
-    m.io_threads.emplace_back([&m] { m.ioc.run(); });
+  for (auto& context : m.contexts) {
+    m.io_threads.emplace_back([ctx = context.get()] {
+      auto guard = asio::make_work_guard(*ctx);  // idle threads wait for connections
+      ctx->run();
+    });
   }
   m.running = true;
 }
@@ -88,7 +102,7 @@ void HttpServer::Stop(int grace_seconds) {
   if (!m.running) return;
   m.running = false;
   m.shared.stopping = true;
-  asio::post(m.ioc, [&m] {
+  asio::post(*m.contexts[0], [&m] {
     boost::system::error_code ignored;
     m.acceptor->close(ignored);
   });
@@ -100,7 +114,7 @@ void HttpServer::Stop(int grace_seconds) {
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let the last writes flush
   m.workers->join();
-  m.ioc.stop();
+  for (auto& context : m.contexts) context->stop();
   for (auto& t : m.io_threads) t.join();
   m.io_threads.clear();
 }

@@ -1,7 +1,7 @@
 #pragma once
-// HttpServer: HTTPS/1.1 listener and sessions (Beast + Asio). Asio threads do I/O only; every
-// request's handler runs on a worker pool, because handlers block on durable commits and group
-// commit needs many of them waiting at once (DESIGN.md section 5).
+// HttpServer: HTTPS/1.1 listener and sessions (Beast + Asio). Asio threads do I/O and serve GETs
+// (short reads); every other request's handler runs on a worker pool, because writes block on
+// durable commits and group commit needs many of them waiting at once (DESIGN.md section 5).
 //
 // Limits: header and body size, per-phase timeouts (a slow or silent client is disconnected),
 // and a connection cap. Bind() takes the port (so a caller listening on port 0 learns it before

@@ -102,6 +102,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch() {
     request_.body = parser_->release().body();
     beast::get_lowest_layer(stream_).expires_never();
+    if (request_.method == "GET") {
+      // Reads never wait on a commit and cost microseconds: serving them here saves two thread
+      // hand-offs per request. Anything that may block (writes, slow hashing) goes to workers.
+      shared_->in_flight++;
+      api::Response response = shared_->api->Handle(request_, *admission_);
+      shared_->in_flight--;
+      return Write(std::move(response));
+    }
     shared_->in_flight++;
     asio::post(*shared_->workers, [self = shared_from_this()] {
       api::Response response = self->shared_->api->Handle(self->request_, *self->admission_);
