@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "storage/internal/scan_range.h"
+#include "storage/sqlite/internal/checkpointer.h"
 #include "storage/sqlite/internal/read_pool.h"
 #include "storage/sqlite/internal/writer.h"
 
@@ -20,11 +21,13 @@ namespace {
 class SqliteStore final : public Store {
  public:
   SqliteStore(const SqliteOptions& options, std::unique_ptr<internal::Writer> writer,
-              std::unique_ptr<internal::ReadPool> reads)
+              std::unique_ptr<internal::ReadPool> reads,
+              std::unique_ptr<internal::Checkpointer> checkpointer)
       : max_group_(std::max<size_t>(options.max_batches_per_transaction, 1)),
         hold_group_until_(options.hold_group_until_for_testing),
         writer_(std::move(writer)),
-        reads_(std::move(reads)) {}
+        reads_(std::move(reads)),
+        checkpointer_(std::move(checkpointer)) {}
 
   ~SqliteStore() override {
     {
@@ -116,6 +119,7 @@ class SqliteStore final : public Store {
   const std::function<bool(size_t)> hold_group_until_;
   std::unique_ptr<internal::Writer> writer_;  // used only by the committer thread
   std::unique_ptr<internal::ReadPool> reads_;
+  std::unique_ptr<internal::Checkpointer> checkpointer_;
 
   std::mutex mu_;
   std::condition_variable work_;
@@ -136,7 +140,10 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   KH_ASSIGN_OR_RETURN(
       std::unique_ptr<internal::ReadPool> reads,
       internal::ReadPool::Open(options.path, options.read_connections, options.busy_timeout_ms));
-  auto store = std::make_unique<SqliteStore>(options, std::move(writer), std::move(reads));
+  KH_ASSIGN_OR_RETURN(std::unique_ptr<internal::Checkpointer> checkpointer,
+                      internal::Checkpointer::Start(options.path, options.busy_timeout_ms));
+  auto store = std::make_unique<SqliteStore>(options, std::move(writer), std::move(reads),
+                                             std::move(checkpointer));
   try {
     store->Start();
   } catch (const std::exception&) {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <string>
 
+#include "storage/sqlite/internal/checkpointer.h"
 #include "storage/store.h"
 
 namespace kh::storage::internal {
@@ -18,6 +19,10 @@ StatusOr<std::unique_ptr<Writer>> Writer::Open(const std::string& path, int busy
   KH_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL", "set synchronous"));
   std::string size_limit = "PRAGMA journal_size_limit=" + std::to_string(kJournalSizeLimitBytes);
   KH_RETURN_IF_ERROR(db.Exec(size_limit.c_str(), "set journal_size_limit"));
+  // Checkpoints normally run on the Checkpointer's thread; this is only the safety net.
+  std::string autocheckpoint =
+      "PRAGMA wal_autocheckpoint=" + std::to_string(kCommitterAutoCheckpointPages);
+  KH_RETURN_IF_ERROR(db.Exec(autocheckpoint.c_str(), "set wal_autocheckpoint"));
 
   KH_ASSIGN_OR_RETURN(std::string version, db.QueryText("PRAGMA user_version", "read version"));
   int version_number = 0;
