@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <array>
 #include <optional>
 
 namespace kh::http {
@@ -13,6 +14,9 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace asio = boost::asio;
+
+constexpr int kLingerSeconds = 5;
+constexpr size_t kMaxLingerBytes = 16 * 1024 * 1024;
 
 std::string LowerAscii(std::string_view s) {
   std::string out(s);
@@ -86,7 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto admitted = shared_->api->Admit(request_);
     if (auto* early = std::get_if<api::Response>(&admitted)) {
       // The body (if any) was not read: the connection cannot be reused.
-      if (!parser_->is_done()) keep_alive_ = false;
+      if (!parser_->is_done()) DiscardBodyThenClose();
       return Write(std::move(*early));
     }
     admission_ = std::move(std::get<api::Admission>(admitted));
@@ -122,15 +126,35 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  void SendTooLarge() {
+  // After answering a request whose body we will not read, keep reading (and discarding) for a
+  // while before closing: closing at once would reset the connection while the client is still
+  // sending, and the client would never see our answer.
+  void DiscardBodyThenClose() {
     keep_alive_ = false;
+    linger_ = true;
+  }
+
+  void Linger() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(kLingerSeconds));
+    stream_.async_read_some(asio::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->lingered_bytes_ += n;
+                              if (ec || self->lingered_bytes_ > kMaxLingerBytes) {
+                                return self->Close();
+                              }
+                              self->Linger();
+                            });
+  }
+
+  void SendTooLarge() {
+    DiscardBodyThenClose();
     SendError(413, "RequestTooLarge",
               "The request body is larger than " + std::to_string(api::kMaxBodyBytes) +
                   " bytes.");
   }
 
   void SendError(int status, const std::string& code, const std::string& message) {
-    keep_alive_ = false;
+    DiscardBodyThenClose();
     api::Response r;
     r.status = status;
     r.body = R"({"error":{"code":")" + code + R"(","message":")" + message + R"("}})";
@@ -158,6 +182,7 @@ class Session : public std::enable_shared_from_this<Session> {
         std::chrono::seconds(shared_->options->request_timeout_seconds));
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, keep](beast::error_code ec, size_t) {
+                         if (!ec && self->linger_) return self->Linger();
                          if (ec || !keep) return self->Close();
                          self->ReadHeader();
                        });
@@ -181,6 +206,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<api::Admission> admission_;
   std::string client_address_;
   bool keep_alive_ = true;
+  bool linger_ = false;
+  size_t lingered_bytes_ = 0;
+  std::array<char, 16 * 1024> scratch_;
 };
 
 }  // namespace
