@@ -124,6 +124,14 @@ std::string ServerProcess::Output() {
   return output_;
 }
 
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  Drain(0);
+}
+
 int ServerProcess::Stop() {
   if (pid_ <= 0) return 0;
   kill(pid_, SIGTERM);

@@ -28,6 +28,8 @@ class ServerProcess {
   const std::string& url() const { return url_; }  // https://localhost:PORT
   // SIGTERM and wait; returns the exit status (0 on a clean shutdown).
   int Stop();
+  // SIGKILL: the crash a durable store must survive.
+  void Kill();
   // Everything the server printed so far (stdout and stderr).
   std::string Output();
 
