@@ -1,5 +1,6 @@
 #include "api/api.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/call.h"
@@ -27,7 +28,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }  // namespace
 
 Api::Api(ApiConfig config, ApiServices services)
-    : config_(std::move(config)), services_(std::move(services)) {}
+    : config_(std::move(config)),
+      services_(std::move(services)),
+      rate_limiter_(config_.vault_requests_per_window, services_.clock) {}
 
 std::string Api::ServiceUrl() const {
   std::string url = "https://" + config_.domain;
@@ -90,6 +93,20 @@ std::variant<Response, Admission> Api::Admit(const Request& request) {
   auto caller = services_.tokens->Verify(std::string_view(auth).substr(7));
   if (!caller.ok()) return Challenge(caller.status());
   admission.caller = std::move(*caller);
+  if (admission.vault) {
+    if (auto retry_after = rate_limiter_.Admit(admission.vault->name)) {
+      Response r = ErrorResponse(Status(
+          StatusCode::kThrottled, "Throttled",
+          "Request was not processed because too many requests were received. Reason: "
+          "VaultRequestTypeLimitReached (" +
+              std::to_string(config_.vault_requests_per_window) + " requests per " +
+              std::to_string(kRateWindowSeconds) + " seconds per vault)."));
+      for (auto& [name, value] : r.headers) {
+        if (name == "Retry-After") value = std::to_string(std::max<int64_t>(1, *retry_after));
+      }
+      return r;
+    }
+  }
   return admission;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <variant>
 
+#include "api/rate_limiter.h"
 #include "api/request.h"
 #include "api/target.h"
 #include "authn/principal.h"
@@ -30,6 +31,7 @@ struct ApiConfig {
   std::string tenant_id;
   std::string subscription_id;
   bool test_clock = false;
+  uint64_t vault_requests_per_window = kDefaultVaultRequestsPerWindow;  // 0 = unlimited
 };
 
 struct ApiServices {
@@ -37,7 +39,7 @@ struct ApiServices {
   domain::SecretService* secrets = nullptr;
   authn::TokenService* tokens = nullptr;
   const authz::Authorizer* authorizer = nullptr;
-  SystemClock* clock = nullptr;  // advanced by the test-clock endpoint
+  SystemClock* clock = nullptr;  // required; advanced by the test-clock endpoint when enabled
   std::function<void()> on_clock_advanced;  // runs the purge job right away
 };
 
@@ -69,6 +71,7 @@ class Api {
 
   ApiConfig config_;
   ApiServices services_;
+  RateLimiter rate_limiter_;
 };
 
 }  // namespace kh::api

@@ -1,5 +1,6 @@
 #pragma once
 // What `keyhaven serve` and `keyhaven init` are told on the command line.
+#include <cstdint>
 #include <string>
 
 namespace kh::server {
@@ -14,6 +15,7 @@ struct ServerConfig {
   bool test_clock = false;
   int io_threads = 2;
   int worker_threads = 64;
+  uint64_t vault_requests_per_window = 100000;  // per vault per 10 s; 0 = unlimited
 };
 
 // "127.0.0.1:8443", "[::1]:8443", ":8443" (all interfaces) → address and port.

@@ -149,12 +149,13 @@ int Serve(const ServerConfig& config) {
   api_config.tenant_id = dir->identity.tenant_id;
   api_config.subscription_id = dir->identity.subscription_id;
   api_config.test_clock = config.test_clock;
+  api_config.vault_requests_per_window = config.vault_requests_per_window;
   api::ApiServices services;
   services.vaults = &vaults;
   services.secrets = &secrets;
   services.tokens = &tokens;
   services.authorizer = &authorizer;
-  services.clock = config.test_clock ? &clock : nullptr;
+  services.clock = &clock;
   services.on_clock_advanced = [&purge_loop] { purge_loop.RunNow(); };
   api::Api api(api_config, services);
 
