@@ -21,6 +21,9 @@ int Main(int argc, char** argv) {
         ->capture_default_str();
   };
   CLI::App* serve = app.add_subcommand("serve", "Run the server");
+  // Any option below may also come from a TOML/INI file (`listen = "127.0.0.1:8443"`); options
+  // given on the command line win.
+  serve->set_config("--config", "", "Read options from this TOML file");
   add_common(serve);
   serve->add_option("--listen", listen, "Address and port to listen on (port 0: any)")
       ->capture_default_str();

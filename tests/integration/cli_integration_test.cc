@@ -112,3 +112,22 @@ TEST_F(CliTest, ServerOutputHoldsNoSecretValue) {
 
 }  // namespace
 }  // namespace kh::testing
+
+namespace kh::testing {
+namespace {
+
+TEST(ServeOptionsTest, ConfigFileSetsOptions) {
+  std::string dir = MakeTempDir();
+  std::string config = dir + "/keyhaven.toml";
+  std::ofstream(config) << "# keyhaven serve options\ndomain = \"kh.test\"\n";
+  ServerProcess server(KEYHAVEN_BIN, dir + "/data", {"--config", config});
+  EXPECT_NE(server.Output().find("https://NAME.kh.test:" + std::to_string(server.port())),
+            std::string::npos)
+      << server.Output();
+  EXPECT_EQ(server.url(), "https://kh.test:" + std::to_string(server.port()));
+  EXPECT_EQ(server.Stop(), 0);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kh::testing
