@@ -20,10 +20,11 @@ int Main(int argc, char** argv) {
                     "Parent domain: vaults are served at https://{vault}.{domain}:{port}")
         ->capture_default_str();
   };
+  // Options may also come from a TOML file, under a [serve] table (`listen = "0.0.0.0:8443"`);
+  // options given on the command line win. --config may follow the subcommand.
+  app.set_config("--config", "", "Read options from this TOML file ([serve] table)");
+  app.fallthrough();
   CLI::App* serve = app.add_subcommand("serve", "Run the server");
-  // Any option below may also come from a TOML/INI file (`listen = "127.0.0.1:8443"`); options
-  // given on the command line win.
-  serve->set_config("--config", "", "Read options from this TOML file");
   add_common(serve);
   serve->add_option("--listen", listen, "Address and port to listen on (port 0: any)")
       ->capture_default_str();

@@ -119,7 +119,7 @@ namespace {
 TEST(ServeOptionsTest, ConfigFileSetsOptions) {
   std::string dir = MakeTempDir();
   std::string config = dir + "/keyhaven.toml";
-  std::ofstream(config) << "# keyhaven serve options\ndomain = \"kh.test\"\n";
+  std::ofstream(config) << "# keyhaven serve options\n[serve]\ndomain = \"kh.test\"\n";
   ServerProcess server(KEYHAVEN_BIN, dir + "/data", {"--config", config});
   EXPECT_NE(server.Output().find("https://NAME.kh.test:" + std::to_string(server.port())),
             std::string::npos)
