@@ -15,8 +15,9 @@ constexpr int64_t kMaxAdvanceSeconds = int64_t{10} * 365 * 86400;
 
 Response AdvanceClock(const Call& call) {
   if (!call.config.test_clock || !call.services.clock) {
-    return ErrorResponse(NotFound("NotFound", "The test clock is off; start the server with "
-                                              "--test-clock to use it."));
+    return ErrorResponse(NotFound("NotFound",
+                                  "The test clock is off; start the server with "
+                                  "--test-clock to use it."));
   }
   if (call.request.method != "POST") return MethodNotAllowed(call.request);
   if (auto denied = Deny(call, kActionTestClock)) return *denied;

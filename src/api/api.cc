@@ -95,12 +95,12 @@ std::variant<Response, Admission> Api::Admit(const Request& request) {
   admission.caller = std::move(*caller);
   if (admission.vault) {
     if (auto retry_after = rate_limiter_.Admit(admission.vault->name)) {
-      Response r = ErrorResponse(Status(
-          StatusCode::kThrottled, "Throttled",
-          "Request was not processed because too many requests were received. Reason: "
-          "VaultRequestTypeLimitReached (" +
-              std::to_string(config_.vault_requests_per_window) + " requests per " +
-              std::to_string(kRateWindowSeconds) + " seconds per vault)."));
+      Response r = ErrorResponse(
+          Status(StatusCode::kThrottled, "Throttled",
+                 "Request was not processed because too many requests were received. Reason: "
+                 "VaultRequestTypeLimitReached (" +
+                     std::to_string(config_.vault_requests_per_window) + " requests per " +
+                     std::to_string(kRateWindowSeconds) + " seconds per vault)."));
       for (auto& [name, value] : r.headers) {
         if (name == "Retry-After") value = std::to_string(std::max<int64_t>(1, *retry_after));
       }
@@ -127,8 +127,9 @@ Response Api::Dispatch(const Request& request, const Admission& admission) {
   }
   if (admission.surface == Surface::kManagement) {
     if (!IsWellFormedArmVersion(version)) {
-      return ErrorResponse(InvalidArgument(
-          "The api-version '" + version.substr(0, 32) + "' is invalid.", "InvalidApiVersionParameter"));
+      return ErrorResponse(
+          InvalidArgument("The api-version '" + version.substr(0, 32) + "' is invalid.",
+                          "InvalidApiVersionParameter"));
     }
     return HandleManagement(call);
   }
@@ -151,6 +152,12 @@ void Api::AddCommonHeaders(const Request& request, Response& response) const {
   response.headers.emplace_back("x-ms-keyvault-service-version", std::string(kServiceVersion));
 }
 
+Response Respond(const std::function<StatusOr<Response>()>& body) {
+  StatusOr<Response> r = body();
+  if (!r.ok()) return ErrorResponse(r.status());
+  return std::move(*r);
+}
+
 std::optional<Response> Deny(const Call& call, std::string_view action) {
   const auto& caller = *call.admission.caller;
   std::string scope = call.admission.vault ? "/vaults/" + call.admission.vault->name : "/";
@@ -161,9 +168,9 @@ std::optional<Response> Deny(const Call& call, std::string_view action) {
 }
 
 Response MethodNotAllowed(const Request& request) {
-  return ErrorResponse(Status(StatusCode::kMethodNotAllowed, "MethodNotAllowed",
-                              "The method " + request.method.substr(0, 16) +
-                                  " is not allowed on this resource."));
+  return ErrorResponse(
+      Status(StatusCode::kMethodNotAllowed, "MethodNotAllowed",
+             "The method " + request.method.substr(0, 16) + " is not allowed on this resource."));
 }
 
 Response UnknownRoute(const Request& request) {
@@ -171,10 +178,13 @@ Response UnknownRoute(const Request& request) {
 }
 
 bool IsSupportedDataPlaneVersion(std::string_view v) {
-  static constexpr std::string_view kVersions[] = {
-      "7.0", "7.1", "7.2", "7.3", "7.4", "7.4-preview.1", "7.5", "7.5-preview.1",
-      "7.6", "7.6-preview.1", "7.6-preview.2", "2025-06-01-preview", "2025-07-01",
-      "2026-01-01-preview"};
+  static constexpr std::string_view kVersions[] = {"7.0",           "7.1",
+                                                   "7.2",           "7.3",
+                                                   "7.4",           "7.4-preview.1",
+                                                   "7.5",           "7.5-preview.1",
+                                                   "7.6",           "7.6-preview.1",
+                                                   "7.6-preview.2", "2025-06-01-preview",
+                                                   "2025-07-01",    "2026-01-01-preview"};
   for (auto known : kVersions) {
     if (v == known) return true;
   }

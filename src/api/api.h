@@ -26,8 +26,8 @@
 namespace kh::api {
 
 struct ApiConfig {
-  std::string domain;           // "localhost"
-  int port = 8443;              // the port clients use (as in URLs)
+  std::string domain;  // "localhost"
+  int port = 8443;     // the port clients use (as in URLs)
   std::string tenant_id;
   std::string subscription_id;
   bool test_clock = false;

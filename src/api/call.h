@@ -1,5 +1,7 @@
 #pragma once
 // Everything one handler needs to serve one request.
+#include <functional>
+
 #include "api/api.h"
 #include "api/target.h"
 
@@ -19,6 +21,9 @@ Response HandleIdentity(const Call& call);
 Response HandleManagement(const Call& call);
 Response HandleAdmin(const Call& call);
 Response HandleSecrets(const Call& call);
+
+// Runs a handler body written with KH_ASSIGN_OR_RETURN, turning its error into Azure's response.
+Response Respond(const std::function<StatusOr<Response>()>& body);
 
 // Authorization for one action (Azure's action names); nullopt when allowed, else the 403.
 std::optional<Response> Deny(const Call& call, std::string_view action);

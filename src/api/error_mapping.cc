@@ -7,17 +7,28 @@ namespace json = boost::json;
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kMethodNotAllowed: return 405;
-    case StatusCode::kConflict: return 409;
-    case StatusCode::kTooLarge: return 413;
-    case StatusCode::kThrottled: return 429;
-    case StatusCode::kInternal: return 500;
-    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kMethodNotAllowed:
+      return 405;
+    case StatusCode::kConflict:
+      return 409;
+    case StatusCode::kTooLarge:
+      return 413;
+    case StatusCode::kThrottled:
+      return 429;
+    case StatusCode::kInternal:
+      return 500;
+    case StatusCode::kUnavailable:
+      return 503;
   }
   return 500;
 }
@@ -26,16 +37,26 @@ namespace {
 
 std::string DefaultAzureCode(StatusCode code) {
   switch (code) {
-    case StatusCode::kInvalidArgument: return "BadParameter";
-    case StatusCode::kUnauthenticated: return "Unauthorized";
-    case StatusCode::kPermissionDenied: return "Forbidden";
-    case StatusCode::kNotFound: return "NotFound";
-    case StatusCode::kMethodNotAllowed: return "MethodNotAllowed";
-    case StatusCode::kConflict: return "Conflict";
-    case StatusCode::kTooLarge: return "RequestTooLarge";
-    case StatusCode::kThrottled: return "Throttled";
-    case StatusCode::kUnavailable: return "ServiceUnavailable";
-    default: return "InternalError";
+    case StatusCode::kInvalidArgument:
+      return "BadParameter";
+    case StatusCode::kUnauthenticated:
+      return "Unauthorized";
+    case StatusCode::kPermissionDenied:
+      return "Forbidden";
+    case StatusCode::kNotFound:
+      return "NotFound";
+    case StatusCode::kMethodNotAllowed:
+      return "MethodNotAllowed";
+    case StatusCode::kConflict:
+      return "Conflict";
+    case StatusCode::kTooLarge:
+      return "RequestTooLarge";
+    case StatusCode::kThrottled:
+      return "Throttled";
+    case StatusCode::kUnavailable:
+      return "ServiceUnavailable";
+    default:
+      return "InternalError";
   }
 }
 
@@ -65,9 +86,8 @@ Response OAuthErrorResponse(const Status& status) {
   if (code.empty() || code == "BadParameter") code = "invalid_request";
   Response r;
   r.status = HttpStatusFor(status.code());
-  r.body = json::serialize(json::object{{"error", code},
-                                        {"error_description", status.message()},
-                                        {"error_codes", json::array{}}});
+  r.body = json::serialize(json::object{
+      {"error", code}, {"error_description", status.message()}, {"error_codes", json::array{}}});
   return r;
 }
 

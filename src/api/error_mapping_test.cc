@@ -8,8 +8,9 @@ namespace {
 TEST(ErrorMappingTest, AzureShapeWithInnerError) {
   Response r = ErrorResponse(Conflict("Secret s is deleted", "ObjectIsDeletedButRecoverable"));
   EXPECT_EQ(r.status, 409);
-  EXPECT_EQ(r.body,
-            R"({"error":{"code":"Conflict","message":"Secret s is deleted","innererror":{"code":"ObjectIsDeletedButRecoverable"}}})");
+  EXPECT_EQ(
+      r.body,
+      R"({"error":{"code":"Conflict","message":"Secret s is deleted","innererror":{"code":"ObjectIsDeletedButRecoverable"}}})");
   EXPECT_EQ(ErrorResponse(NotFound("SecretNotFound", "x")).status, 404);
   EXPECT_EQ(ErrorResponse(InvalidArgument("x")).status, 400);
   EXPECT_EQ(ErrorResponse(PermissionDenied("x")).status, 403);

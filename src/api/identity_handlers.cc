@@ -36,14 +36,14 @@ Response Discovery(const Call& call) {
 Response Jwks(const Call& call) {
   authn::PublicJwk jwk = call.services.tokens->Jwk();
   return JsonResponse(200, json::object{{"keys", json::array{json::object{
-                                                    {"kty", "EC"},
-                                                    {"use", "sig"},
-                                                    {"alg", "ES256"},
-                                                    {"crv", "P-256"},
-                                                    {"kid", jwk.kid},
-                                                    {"x", jwk.x},
-                                                    {"y", jwk.y},
-                                                }}}});
+                                                     {"kty", "EC"},
+                                                     {"use", "sig"},
+                                                     {"alg", "ES256"},
+                                                     {"crv", "P-256"},
+                                                     {"kid", jwk.kid},
+                                                     {"x", jwk.x},
+                                                     {"y", jwk.y},
+                                                 }}}});
 }
 
 // application/x-www-form-urlencoded → map; '+' is a space there.
@@ -65,8 +65,8 @@ Response Token(const Call& call) {
     return it == form->end() ? std::string() : it->second;
   };
   if (field("grant_type") != "client_credentials") {
-    return OAuthErrorResponse(InvalidArgument(
-        "Only grant_type=client_credentials is supported.", "unsupported_grant_type"));
+    return OAuthErrorResponse(InvalidArgument("Only grant_type=client_credentials is supported.",
+                                              "unsupported_grant_type"));
   }
   if (field("client_id").empty() || !form->count("client_secret")) {
     return OAuthErrorResponse(
@@ -75,8 +75,7 @@ Response Token(const Call& call) {
   std::string scope = field("scope");
   if (scope.empty() && !field("resource").empty()) scope = field("resource") + "/.default";
   SecretBytes secret(std::string_view(form->at("client_secret")));
-  auto issued =
-      call.services.tokens->IssueForClientSecret(field("client_id"), secret, scope);
+  auto issued = call.services.tokens->IssueForClientSecret(field("client_id"), secret, scope);
   if (!issued.ok()) return OAuthErrorResponse(issued.status());
   Response r = JsonResponse(200, json::object{{"token_type", "Bearer"},
                                               {"expires_in", issued->expires_in},
@@ -97,8 +96,7 @@ Response HandleIdentity(const Call& call) {
     return OAuthErrorResponse(InvalidArgument(
         "Tenant '" + s[0].substr(0, 64) + "' not found on this server.", "invalid_tenant"));
   }
-  if (s.size() == 4 && s[1] == "v2.0" && s[2] == ".well-known" &&
-      s[3] == "openid-configuration") {
+  if (s.size() == 4 && s[1] == "v2.0" && s[2] == ".well-known" && s[3] == "openid-configuration") {
     return method == "GET" ? Discovery(call) : MethodNotAllowed(call.request);
   }
   if (s.size() == 4 && s[1] == "discovery" && s[2] == "v2.0" && s[3] == "keys") {

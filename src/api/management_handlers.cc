@@ -172,9 +172,9 @@ Response VaultList(const Call& call, std::optional<std::string> rg) {
 Response HandleManagement(const Call& call) {
   const auto& s = call.target.segments;
   if (s.size() < 2 || domain::Lower(s[1]) != domain::Lower(call.config.subscription_id)) {
-    return ErrorResponse(NotFound("SubscriptionNotFound",
-                                  "The subscription '" + (s.size() > 1 ? s[1].substr(0, 64) : "") +
-                                      "' could not be found."));
+    return ErrorResponse(NotFound(
+        "SubscriptionNotFound",
+        "The subscription '" + (s.size() > 1 ? s[1].substr(0, 64) : "") + "' could not be found."));
   }
   // /subscriptions/{sub}/providers/Microsoft.KeyVault/vaults
   if (s.size() == 5 && Is(s[2], "providers") && Is(s[3], "Microsoft.KeyVault") &&

@@ -36,6 +36,14 @@ StatusOr<AttributesInput> ParseAttributes(const json::object& body) {
   return in;
 }
 
+StatusOr<PropertiesInput> ParseProperties(const json::object& body) {
+  PropertiesInput in;
+  KH_ASSIGN_OR_RETURN(in.content_type, OptString(body, "contentType"));
+  KH_ASSIGN_OR_RETURN(in.tags, OptStringMap(body, "tags"));
+  KH_ASSIGN_OR_RETURN(in.attributes, ParseAttributes(body));
+  return in;
+}
+
 namespace {
 
 StatusOr<size_t> PageSize(const Call& call) {

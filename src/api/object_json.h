@@ -20,6 +20,14 @@ struct AttributesInput {
 };
 StatusOr<AttributesInput> ParseAttributes(const boost::json::object& body);
 
+// The settable properties every object kind shares: contentType, tags and attributes.
+struct PropertiesInput {
+  std::optional<std::string> content_type;
+  std::optional<std::map<std::string, std::string>> tags;
+  AttributesInput attributes;
+};
+StatusOr<PropertiesInput> ParseProperties(const boost::json::object& body);
+
 // maxresults: 1..25, default 25. $skiptoken: the opaque marker of the previous page.
 struct PageRequest {
   size_t size = 0;

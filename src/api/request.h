@@ -13,9 +13,9 @@ constexpr size_t kMaxBodyBytes = 256 * 1024;
 constexpr size_t kMaxHeaderBytes = 16 * 1024;
 
 struct Request {
-  std::string method;       // upper case: GET, PUT, ...
-  std::string host;         // Host header without the port, lower-cased
-  std::string target;       // raw request-target (path and query, still percent-encoded)
+  std::string method;  // upper case: GET, PUT, ...
+  std::string host;    // Host header without the port, lower-cased
+  std::string target;  // raw request-target (path and query, still percent-encoded)
   std::map<std::string, std::string> headers;  // lower-cased names
   std::string body;
   std::string client_address;

@@ -54,152 +54,163 @@ json::object DeletedToJson(const Call& call, const domain::DeletedSecret& d, boo
   return o;
 }
 
+// Handlers authorize first, then run their body through Respond(), which turns any error
+// Status into Azure's error response.
+
+json::object ListPage(const Call& call, std::string_view path,
+                      const std::optional<std::string>& next_marker, size_t page_size,
+                      json::array items) {
+  return json::object{{"value", std::move(items)},
+                      {"nextLink", NextLink(call, path, next_marker, page_size)}};
+}
+
 Response SetSecret(const Call& call, const std::string& name) {
   if (auto denied = Deny(call, kActionSet)) return *denied;
-  auto body = ParseJsonObject(call.request.body);
-  if (!body.ok()) return ErrorResponse(body.status());
-  auto value = OptString(*body, "value");
-  if (!value.ok()) return ErrorResponse(value.status());
-  if (!*value) return ErrorResponse(InvalidArgument("The property 'value' is required."));
-  domain::SetSecretParams params;
-  params.value = SecretBytes(std::string_view(**value));
-  auto content_type = OptString(*body, "contentType");
-  auto tags = OptStringMap(*body, "tags");
-  auto attrs = ParseAttributes(*body);
-  if (!content_type.ok()) return ErrorResponse(content_type.status());
-  if (!tags.ok()) return ErrorResponse(tags.status());
-  if (!attrs.ok()) return ErrorResponse(attrs.status());
-  params.content_type = *content_type;
-  if (*tags) params.tags = **tags;
-  params.enabled = attrs->enabled;
-  if (attrs->not_before) params.not_before = *attrs->not_before;
-  if (attrs->expires) params.expires = *attrs->expires;
-  auto s = call.services.secrets->Set(VaultOf(call), name, std::move(params));
-  if (!s.ok()) return ErrorResponse(s.status());
-  return JsonResponse(200, SecretToJson(call, *s, true, true));
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(body, "value"));
+    if (!value) return InvalidArgument("The property 'value' is required.");
+    KH_ASSIGN_OR_RETURN(PropertiesInput props, ParseProperties(body));
+    domain::SetSecretParams params;
+    params.value = SecretBytes(std::string_view(*value));
+    params.content_type = props.content_type;
+    if (props.tags) params.tags = *props.tags;
+    params.enabled = props.attributes.enabled;
+    if (props.attributes.not_before) params.not_before = *props.attributes.not_before;
+    if (props.attributes.expires) params.expires = *props.attributes.expires;
+    KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
+                        call.services.secrets->Set(VaultOf(call), name, std::move(params)));
+    return JsonResponse(200, SecretToJson(call, s, true, true));
+  });
 }
 
 Response GetSecret(const Call& call, const std::string& name, const std::string& version) {
   if (auto denied = Deny(call, kActionGet)) return *denied;
-  auto s = call.services.secrets->Get(VaultOf(call), name, version);
-  if (!s.ok()) return ErrorResponse(s.status());
-  return JsonResponse(200, SecretToJson(call, *s, true, true));
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
+                        call.services.secrets->Get(VaultOf(call), name, version));
+    return JsonResponse(200, SecretToJson(call, s, true, true));
+  });
 }
 
 Response UpdateSecret(const Call& call, const std::string& name, const std::string& version) {
   if (auto denied = Deny(call, kActionUpdate)) return *denied;
-  auto body = ParseJsonObject(call.request.body);
-  if (!body.ok()) return ErrorResponse(body.status());
-  if (body->contains("value")) {
-    return ErrorResponse(InvalidArgument("A secret's value cannot be changed by an update; set a "
-                                         "new version instead."));
-  }
-  domain::SecretUpdate update;
-  auto content_type = OptString(*body, "contentType");
-  auto tags = OptStringMap(*body, "tags");
-  auto attrs = ParseAttributes(*body);
-  if (!content_type.ok()) return ErrorResponse(content_type.status());
-  if (!tags.ok()) return ErrorResponse(tags.status());
-  if (!attrs.ok()) return ErrorResponse(attrs.status());
-  update.content_type = *content_type;
-  update.tags = *tags;
-  update.enabled = attrs->enabled;
-  update.not_before = attrs->not_before;
-  update.expires = attrs->expires;
-  auto s = call.services.secrets->Update(VaultOf(call), name, version, update);
-  if (!s.ok()) return ErrorResponse(s.status());
-  return JsonResponse(200, SecretToJson(call, *s, false, true));
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+    if (body.contains("value")) {
+      return InvalidArgument(
+          "A secret's value cannot be changed by an update; set a new "
+          "version instead.");
+    }
+    KH_ASSIGN_OR_RETURN(PropertiesInput props, ParseProperties(body));
+    domain::SecretUpdate update;
+    update.content_type = props.content_type;
+    update.tags = props.tags;
+    update.enabled = props.attributes.enabled;
+    update.not_before = props.attributes.not_before;
+    update.expires = props.attributes.expires;
+    KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
+                        call.services.secrets->Update(VaultOf(call), name, version, update));
+    return JsonResponse(200, SecretToJson(call, s, false, true));
+  });
 }
 
 Response ListSecrets(const Call& call) {
   if (auto denied = Deny(call, kActionRead)) return *denied;
-  auto paging = ParsePageRequest(call);
-  if (!paging.ok()) return ErrorResponse(paging.status());
-  auto page = call.services.secrets->List(VaultOf(call), paging->marker, paging->size);
-  if (!page.ok()) return ErrorResponse(page.status());
-  json::array items;
-  for (const auto& s : page->items) items.push_back(SecretToJson(call, s, false, false));
-  return JsonResponse(200, json::object{{"value", std::move(items)},
-                                        {"nextLink", NextLink(call, "/secrets", page->next_marker,
-                                                              paging->size)}});
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(PageRequest paging, ParsePageRequest(call));
+    KH_ASSIGN_OR_RETURN(auto page,
+                        call.services.secrets->List(VaultOf(call), paging.marker, paging.size));
+    json::array items;
+    for (const auto& s : page.items) items.push_back(SecretToJson(call, s, false, false));
+    return JsonResponse(
+        200, ListPage(call, "/secrets", page.next_marker, paging.size, std::move(items)));
+  });
 }
 
 Response ListVersions(const Call& call, const std::string& name) {
   if (auto denied = Deny(call, kActionRead)) return *denied;
-  auto paging = ParsePageRequest(call);
-  if (!paging.ok()) return ErrorResponse(paging.status());
-  auto page = call.services.secrets->ListVersions(VaultOf(call), name, paging->marker, paging->size);
-  if (!page.ok()) return ErrorResponse(page.status());
-  json::array items;
-  for (const auto& s : page->items) items.push_back(SecretToJson(call, s, false, true));
-  return JsonResponse(
-      200, json::object{{"value", std::move(items)},
-                        {"nextLink", NextLink(call, "/secrets/" + name + "/versions",
-                                              page->next_marker, paging->size)}});
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(PageRequest paging, ParsePageRequest(call));
+    KH_ASSIGN_OR_RETURN(auto page, call.services.secrets->ListVersions(VaultOf(call), name,
+                                                                       paging.marker, paging.size));
+    json::array items;
+    for (const auto& s : page.items) items.push_back(SecretToJson(call, s, false, true));
+    return JsonResponse(200, ListPage(call, "/secrets/" + name + "/versions", page.next_marker,
+                                      paging.size, std::move(items)));
+  });
 }
 
 Response DeleteSecret(const Call& call, const std::string& name) {
   if (auto denied = Deny(call, kActionDelete)) return *denied;
-  auto d = call.services.secrets->Delete(VaultOf(call), name);
-  if (!d.ok()) return ErrorResponse(d.status());
-  return JsonResponse(200, DeletedToJson(call, *d, false));
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(domain::DeletedSecret d,
+                        call.services.secrets->Delete(VaultOf(call), name));
+    return JsonResponse(200, DeletedToJson(call, d, false));
+  });
 }
 
 Response GetDeleted(const Call& call, const std::string& name) {
   if (auto denied = Deny(call, kActionReadDeleted)) return *denied;
-  auto d = call.services.secrets->GetDeleted(VaultOf(call), name);
-  if (!d.ok()) return ErrorResponse(d.status());
-  return JsonResponse(200, DeletedToJson(call, *d, false));
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(domain::DeletedSecret d,
+                        call.services.secrets->GetDeleted(VaultOf(call), name));
+    return JsonResponse(200, DeletedToJson(call, d, false));
+  });
 }
 
 Response ListDeleted(const Call& call) {
   if (auto denied = Deny(call, kActionReadDeleted)) return *denied;
-  auto paging = ParsePageRequest(call);
-  if (!paging.ok()) return ErrorResponse(paging.status());
-  auto page = call.services.secrets->ListDeleted(VaultOf(call), paging->marker, paging->size);
-  if (!page.ok()) return ErrorResponse(page.status());
-  json::array items;
-  for (const auto& d : page->items) items.push_back(DeletedToJson(call, d, true));
-  return JsonResponse(200, json::object{{"value", std::move(items)},
-                                        {"nextLink", NextLink(call, "/deletedsecrets",
-                                                              page->next_marker, paging->size)}});
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(PageRequest paging, ParsePageRequest(call));
+    KH_ASSIGN_OR_RETURN(
+        auto page, call.services.secrets->ListDeleted(VaultOf(call), paging.marker, paging.size));
+    json::array items;
+    for (const auto& d : page.items) items.push_back(DeletedToJson(call, d, true));
+    return JsonResponse(
+        200, ListPage(call, "/deletedsecrets", page.next_marker, paging.size, std::move(items)));
+  });
 }
 
 Response Recover(const Call& call, const std::string& name) {
   if (auto denied = Deny(call, kActionRecover)) return *denied;
-  auto s = call.services.secrets->Recover(VaultOf(call), name);
-  if (!s.ok()) return ErrorResponse(s.status());
-  return JsonResponse(200, SecretToJson(call, *s, false, true));
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
+                        call.services.secrets->Recover(VaultOf(call), name));
+    return JsonResponse(200, SecretToJson(call, s, false, true));
+  });
 }
 
 Response Purge(const Call& call, const std::string& name) {
   if (auto denied = Deny(call, kActionPurge)) return *denied;
-  Status st = call.services.secrets->Purge(VaultOf(call), name);
-  if (!st.ok()) return ErrorResponse(st);
-  Response r;
-  r.status = 204;
-  return r;
+  return Respond([&]() -> StatusOr<Response> {
+    KH_RETURN_IF_ERROR(call.services.secrets->Purge(VaultOf(call), name));
+    Response r;
+    r.status = 204;
+    return r;
+  });
 }
 
 Response Backup(const Call& call, const std::string& name) {
   if (auto denied = Deny(call, kActionBackup)) return *denied;
-  auto blob = call.services.secrets->Backup(VaultOf(call), name);
-  if (!blob.ok()) return ErrorResponse(blob.status());
-  return JsonResponse(200, json::object{{"value", Base64UrlEncode(*blob)}});
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(std::string blob, call.services.secrets->Backup(VaultOf(call), name));
+    return JsonResponse(200, json::object{{"value", Base64UrlEncode(blob)}});
+  });
 }
 
 Response Restore(const Call& call) {
   if (auto denied = Deny(call, kActionRestore)) return *denied;
-  auto body = ParseJsonObject(call.request.body);
-  if (!body.ok()) return ErrorResponse(body.status());
-  auto value = OptString(*body, "value");
-  if (!value.ok()) return ErrorResponse(value.status());
-  if (!*value) return ErrorResponse(InvalidArgument("The property 'value' is required."));
-  auto blob = Base64UrlDecode(**value);
-  if (!blob.ok()) return ErrorResponse(InvalidArgument("The backup blob is not base64url."));
-  auto s = call.services.secrets->Restore(VaultOf(call), *blob);
-  if (!s.ok()) return ErrorResponse(s.status());
-  return JsonResponse(200, SecretToJson(call, *s, false, true));
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(body, "value"));
+    if (!value) return InvalidArgument("The property 'value' is required.");
+    auto blob = Base64UrlDecode(*value);
+    if (!blob.ok()) return InvalidArgument("The backup blob is not base64url.");
+    KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
+                        call.services.secrets->Restore(VaultOf(call), *blob));
+    return JsonResponse(200, SecretToJson(call, s, false, true));
+  });
 }
 
 }  // namespace
@@ -236,7 +247,8 @@ Response HandleSecrets(const Call& call) {
   }
   if (s.size() == 3) {
     const std::string& third = s[2];
-    if (third == "versions") return m == "GET" ? ListVersions(call, name) : MethodNotAllowed(call.request);
+    if (third == "versions")
+      return m == "GET" ? ListVersions(call, name) : MethodNotAllowed(call.request);
     if (third == "backup") return m == "POST" ? Backup(call, name) : MethodNotAllowed(call.request);
     if (m == "GET") return GetSecret(call, name, third);
     if (m == "PATCH") return UpdateSecret(call, name, third);

@@ -16,9 +16,8 @@ StatusOr<Target> ParseTarget(std::string_view target) {
   size_t start = 0;
   while (true) {
     size_t slash = path.find('/', start);
-    std::string_view piece = path.substr(start, slash == std::string_view::npos
-                                                    ? std::string_view::npos
-                                                    : slash - start);
+    std::string_view piece = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     auto decoded = boost::urls::make_pct_string_view(piece);
     if (!decoded) return InvalidArgument("The request path has bad percent-encoding.");
     out.segments.push_back(decoded->decode());

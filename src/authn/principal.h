@@ -8,10 +8,10 @@
 namespace kh::authn {
 
 struct Principal {
-  std::string client_id;     // appid
-  std::string object_id;     // oid
+  std::string client_id;  // appid
+  std::string object_id;  // oid
   std::string display_name;
-  std::string secret_hash;   // crypto::HashPassword output
+  std::string secret_hash;  // crypto::HashPassword output
   bool bootstrap_admin = false;
 
   Fields ToFields() const;

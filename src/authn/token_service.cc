@@ -78,8 +78,8 @@ StatusOr<IssuedToken> TokenService::IssueForClientSecret(std::string_view client
   }
   if (NormalizeResource(audience) != NormalizeResource(config_.resource)) {
     return InvalidArgument("The resource '" + audience.substr(0, 200) +
-                               "' is not served by this Keyhaven server; use '" +
-                               config_.resource + "/.default'.",
+                               "' is not served by this Keyhaven server; use '" + config_.resource +
+                               "/.default'.",
                            "invalid_scope");
   }
   KH_ASSIGN_OR_RETURN(Principal principal, principals_->Authenticate(client_id, client_secret));
@@ -91,19 +91,21 @@ StatusOr<IssuedToken> TokenService::IssueFor(const Principal& principal,
   int64_t now = clock_->NowSeconds();
   json::object header{{"alg", "ES256"}, {"typ", "JWT"}, {"kid", jwk_.kid}};
   json::object claims{
-      {"aud", audience},     {"iss", Issuer()},
-      {"iat", now},          {"nbf", now},
+      {"aud", audience},
+      {"iss", Issuer()},
+      {"iat", now},
+      {"nbf", now},
       {"exp", now + kTokenLifetimeSeconds},
       {"oid", principal.object_id},
       {"sub", principal.object_id},
       {"tid", config_.tenant_id},
       {"appid", principal.client_id},
       {"azp", principal.client_id},
-      {"idtyp", "app"},      {"ver", "2.0"},
+      {"idtyp", "app"},
+      {"ver", "2.0"},
       {"uti", NewVersionId()},
   };
-  KH_ASSIGN_OR_RETURN(std::string token, crypto::JwsSignEs256(signing_key_,
-                                                              json::serialize(header),
+  KH_ASSIGN_OR_RETURN(std::string token, crypto::JwsSignEs256(signing_key_, json::serialize(header),
                                                               json::serialize(claims)));
   return IssuedToken{std::move(token), kTokenLifetimeSeconds};
 }

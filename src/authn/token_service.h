@@ -30,7 +30,7 @@ constexpr size_t kMaxCachedTokens = 100000;
 struct TokenConfig {
   std::string authority;  // https://{domain}:{port}; tokens' issuer is {authority}/{tenant}/v2.0
   std::string tenant_id;
-  std::string resource;   // the audience every token must carry: https://{domain}:{port}
+  std::string resource;  // the audience every token must carry: https://{domain}:{port}
 };
 
 struct IssuedToken {

@@ -44,18 +44,22 @@ TEST_F(TokenServiceTest, IssuedTokenVerifiesWithClaims) {
 }
 
 TEST_F(TokenServiceTest, RefusesBadCredentialsAndScopes) {
-  EXPECT_EQ(service->IssueForClientSecret(principal.client_id, SecretBytes(std::string_view("x")),
-                                          "https://localhost:8443/.default")
-                .status().code(),
+  EXPECT_EQ(service
+                ->IssueForClientSecret(principal.client_id, SecretBytes(std::string_view("x")),
+                                       "https://localhost:8443/.default")
+                .status()
+                .code(),
             StatusCode::kUnauthenticated);
   EXPECT_EQ(service->IssueForClientSecret("nobody", secret, "https://localhost:8443/.default")
-                .status().code(),
+                .status()
+                .code(),
             StatusCode::kUnauthenticated);
   auto wrong = service->IssueForClientSecret(principal.client_id, secret,
                                              "https://vault.azure.net/.default");
   EXPECT_EQ(wrong.status().azure_code(), "invalid_scope");
-  EXPECT_TRUE(service->IssueForClientSecret(principal.client_id, secret,
-                                            "https://LOCALHOST:8443/.default").ok());
+  EXPECT_TRUE(
+      service->IssueForClientSecret(principal.client_id, secret, "https://LOCALHOST:8443/.default")
+          .ok());
 }
 
 TEST_F(TokenServiceTest, ExpiredTokenIsRefusedEvenWhenCached) {

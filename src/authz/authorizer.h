@@ -25,8 +25,7 @@ class Authorizer {
   explicit Authorizer(std::string bootstrap_admin_object_id)
       : admin_object_id_(std::move(bootstrap_admin_object_id)) {}
 
-  Decision Check(const Subject& subject, std::string_view action,
-                 std::string_view scope) const;
+  Decision Check(const Subject& subject, std::string_view action, std::string_view scope) const;
 
  private:
   std::string admin_object_id_;

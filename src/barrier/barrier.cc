@@ -13,9 +13,7 @@ constexpr size_t kDataKeyBytes = 32;
 
 }  // namespace
 
-std::string VaultKeyPath(std::string_view vault_id) {
-  return "vaultkeys/" + std::string(vault_id);
-}
+std::string VaultKeyPath(std::string_view vault_id) { return "vaultkeys/" + std::string(vault_id); }
 
 StatusOr<std::string> ScopeKey::Seal(std::string_view path, std::string_view plaintext) const {
   KH_ASSIGN_OR_RETURN(std::string sealed, crypto::AeadSeal(key_, plaintext, path));

@@ -20,7 +20,8 @@ TEST(IdsTest, VersionIdsAre32HexAndDistinct) {
 
 TEST(IdsTest, GuidHasVersion4Shape) {
   EXPECT_TRUE(std::regex_match(
-      NewGuid(), std::regex("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")));
+      NewGuid(),
+      std::regex("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")));
 }
 
 }  // namespace

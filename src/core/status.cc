@@ -4,17 +4,28 @@ namespace kh {
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "INVALID_ARGUMENT";
-    case StatusCode::kUnauthenticated: return "UNAUTHENTICATED";
-    case StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
-    case StatusCode::kNotFound: return "NOT_FOUND";
-    case StatusCode::kMethodNotAllowed: return "METHOD_NOT_ALLOWED";
-    case StatusCode::kConflict: return "CONFLICT";
-    case StatusCode::kTooLarge: return "TOO_LARGE";
-    case StatusCode::kThrottled: return "THROTTLED";
-    case StatusCode::kInternal: return "INTERNAL";
-    case StatusCode::kUnavailable: return "UNAVAILABLE";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "INVALID_ARGUMENT";
+    case StatusCode::kUnauthenticated:
+      return "UNAUTHENTICATED";
+    case StatusCode::kPermissionDenied:
+      return "PERMISSION_DENIED";
+    case StatusCode::kNotFound:
+      return "NOT_FOUND";
+    case StatusCode::kMethodNotAllowed:
+      return "METHOD_NOT_ALLOWED";
+    case StatusCode::kConflict:
+      return "CONFLICT";
+    case StatusCode::kTooLarge:
+      return "TOO_LARGE";
+    case StatusCode::kThrottled:
+      return "THROTTLED";
+    case StatusCode::kInternal:
+      return "INTERNAL";
+    case StatusCode::kUnavailable:
+      return "UNAVAILABLE";
   }
   return "UNKNOWN";
 }

@@ -11,16 +11,16 @@ namespace kh {
 
 enum class StatusCode {
   kOk,
-  kInvalidArgument,    // 400: the caller's request is malformed or out of range
-  kUnauthenticated,    // 401: no or bad credentials
-  kPermissionDenied,   // 403: authenticated but not allowed (or disabled object, firewall)
-  kNotFound,           // 404
-  kMethodNotAllowed,   // 405
-  kConflict,           // 409: name taken, deleted-but-recoverable, precondition failed
-  kTooLarge,           // 413: body or value over a limit
-  kThrottled,          // 429
-  kInternal,           // 500: our fault
-  kUnavailable,        // 503: shutting down, storage busy
+  kInvalidArgument,   // 400: the caller's request is malformed or out of range
+  kUnauthenticated,   // 401: no or bad credentials
+  kPermissionDenied,  // 403: authenticated but not allowed (or disabled object, firewall)
+  kNotFound,          // 404
+  kMethodNotAllowed,  // 405
+  kConflict,          // 409: name taken, deleted-but-recoverable, precondition failed
+  kTooLarge,          // 413: body or value over a limit
+  kThrottled,         // 429
+  kInternal,          // 500: our fault
+  kUnavailable,       // 503: shutting down, storage busy
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -28,8 +28,7 @@ std::string_view StatusCodeName(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
-  Status(StatusCode code, std::string azure_code, std::string message,
-         std::string inner_code = {})
+  Status(StatusCode code, std::string azure_code, std::string message, std::string inner_code = {})
       : code_(code),
         azure_code_(std::move(azure_code)),
         message_(std::move(message)),

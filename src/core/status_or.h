@@ -19,9 +19,18 @@ class [[nodiscard]] StatusOr {
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
 
-  T& value() & { Check(); return *value_; }
-  const T& value() const& { Check(); return *value_; }
-  T&& value() && { Check(); return std::move(*value_); }
+  T& value() & {
+    Check();
+    return *value_;
+  }
+  const T& value() const& {
+    Check();
+    return *value_;
+  }
+  T&& value() && {
+    Check();
+    return std::move(*value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -41,9 +50,9 @@ class [[nodiscard]] StatusOr {
 #define KH_CONCAT_INNER_(a, b) a##b
 #define KH_CONCAT_(a, b) KH_CONCAT_INNER_(a, b)
 
-#define KH_RETURN_IF_ERROR(expr)            \
-  do {                                      \
-    ::kh::Status kh_status_ = (expr);       \
+#define KH_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::kh::Status kh_status_ = (expr);        \
     if (!kh_status_.ok()) return kh_status_; \
   } while (0)
 

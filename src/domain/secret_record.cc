@@ -55,8 +55,8 @@ Status ValidateTags(const std::map<std::string, std::string>& tags) {
 
 Status ValidateContentType(const std::optional<std::string>& content_type) {
   if (content_type && content_type->size() > kMaxContentTypeLength) {
-    return InvalidArgument("contentType must be at most " +
-                           std::to_string(kMaxContentTypeLength) + " characters.");
+    return InvalidArgument("contentType must be at most " + std::to_string(kMaxContentTypeLength) +
+                           " characters.");
   }
   return Status::Ok();
 }

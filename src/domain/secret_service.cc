@@ -14,11 +14,12 @@ constexpr std::string_view kScheduleKind = "secret";
 Status SecretNotFound(std::string_view name, std::string_view version = {}) {
   std::string id(name);
   if (!version.empty()) id += "/" + std::string(version);
-  return NotFound("SecretNotFound",
-                  "A secret with (name/id) " + id +
-                      " was not found in this key vault. If you recently deleted this secret you "
-                      "may be able to recover it using the correct recovery command. For help "
-                      "resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182");
+  return NotFound(
+      "SecretNotFound",
+      "A secret with (name/id) " + id +
+          " was not found in this key vault. If you recently deleted this secret you "
+          "may be able to recover it using the correct recovery command. For help "
+          "resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182");
 }
 
 Status DeletedSecretNotFound(std::string_view name) {
@@ -41,8 +42,8 @@ StatusOr<std::shared_ptr<const barrier::ScopeKey>> SecretService::KeyFor(const V
   return barrier_->VaultKey(Lower(vault.name));
 }
 
-StatusOr<SecretVersion> SecretService::ReadVersion(const barrier::ScopeKey& key,
-                                                   const Vault& vault, std::string_view name,
+StatusOr<SecretVersion> SecretService::ReadVersion(const barrier::ScopeKey& key, const Vault& vault,
+                                                   std::string_view name,
                                                    std::string_view version) {
   KH_ASSIGN_OR_RETURN(std::optional<Fields> fields,
                       objects_.Version(key, vault.name, name, version));
@@ -50,8 +51,8 @@ StatusOr<SecretVersion> SecretService::ReadVersion(const barrier::ScopeKey& key,
   return SecretFromFields(version, *fields);
 }
 
-StatusOr<DeletedSecret> SecretService::ReadDeleted(const barrier::ScopeKey& key,
-                                                   const Vault& vault, const ObjectHead& head) {
+StatusOr<DeletedSecret> SecretService::ReadDeleted(const barrier::ScopeKey& key, const Vault& vault,
+                                                   const ObjectHead& head) {
   KH_ASSIGN_OR_RETURN(SecretVersion latest,
                       ReadVersion(key, vault, head.name, head.latest_version));
   return DeletedSecret{std::move(latest), head.deleted.value_or(DeletedInfo{})};
@@ -108,8 +109,7 @@ StatusOr<SecretVersion> SecretService::Get(const Vault& vault, std::string_view 
       SecretVersion s,
       ReadVersion(*key, vault, name, version.empty() ? head->latest_version : version));
   if (!s.attributes.enabled) {
-    return PermissionDenied("Operation get is not allowed on a disabled secret.",
-                            "SecretDisabled");
+    return PermissionDenied("Operation get is not allowed on a disabled secret.", "SecretDisabled");
   }
   return s;
 }
@@ -154,8 +154,7 @@ StatusOr<Page<SecretVersion>> SecretService::List(const Vault& vault, std::strin
   return page;
 }
 
-StatusOr<Page<SecretVersion>> SecretService::ListVersions(const Vault& vault,
-                                                          std::string_view name,
+StatusOr<Page<SecretVersion>> SecretService::ListVersions(const Vault& vault, std::string_view name,
                                                           std::string_view marker, size_t max) {
   KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
@@ -178,16 +177,14 @@ StatusOr<DeletedSecret> SecretService::Delete(const Vault& vault, std::string_vi
   std::lock_guard lock(locks_.For(vault.name, name));
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
   if (!head) return SecretNotFound(name);
-  KH_ASSIGN_OR_RETURN(SecretVersion latest,
-                      ReadVersion(*key, vault, name, head->latest_version));
+  KH_ASSIGN_OR_RETURN(SecretVersion latest, ReadVersion(*key, vault, name, head->latest_version));
   int64_t now = clock_->NowSeconds();
   head->deleted = DeletedInfo{now, now + int64_t{vault.retention_days} * kSecondsPerDay};
   storage::WriteBatch batch;
   objects_.DeleteLiveHead(batch, vault.name, name);
   KH_RETURN_IF_ERROR(objects_.PutDeletedHead(*key, batch, vault.name, *head));
-  batch.Put(PurgeScheduleEntry(head->deleted->scheduled_purge_date, kScheduleKind, vault.name,
-                               name),
-            "");
+  batch.Put(
+      PurgeScheduleEntry(head->deleted->scheduled_purge_date, kScheduleKind, vault.name, name), "");
   KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
   return DeletedSecret{std::move(latest), *head->deleted};
 }
@@ -220,12 +217,11 @@ StatusOr<SecretVersion> SecretService::Recover(const Vault& vault, std::string_v
   std::lock_guard lock(locks_.For(vault.name, name));
   KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
   if (!head) return DeletedSecretNotFound(name);
-  KH_ASSIGN_OR_RETURN(SecretVersion latest,
-                      ReadVersion(*key, vault, name, head->latest_version));
+  KH_ASSIGN_OR_RETURN(SecretVersion latest, ReadVersion(*key, vault, name, head->latest_version));
   storage::WriteBatch batch;
   objects_.DeleteDeletedHead(batch, vault.name, name);
-  batch.Delete(PurgeScheduleEntry(head->deleted->scheduled_purge_date, kScheduleKind, vault.name,
-                                  name));
+  batch.Delete(
+      PurgeScheduleEntry(head->deleted->scheduled_purge_date, kScheduleKind, vault.name, name));
   KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, batch, vault.name, *head));
   KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
   return latest;
@@ -237,8 +233,8 @@ Status SecretService::RemoveDeleted(const barrier::ScopeKey& key, std::string_vi
   KH_RETURN_IF_ERROR(objects_.DeleteAllVersions(batch, vault_name, head.name));
   objects_.DeleteDeletedHead(batch, vault_name, head.name);
   if (head.deleted) {
-    batch.Delete(PurgeScheduleEntry(head.deleted->scheduled_purge_date, kScheduleKind,
-                                    vault_name, head.name));
+    batch.Delete(PurgeScheduleEntry(head.deleted->scheduled_purge_date, kScheduleKind, vault_name,
+                                    head.name));
   }
   return barrier_->store().Commit(batch);
 }
@@ -253,14 +249,14 @@ Status SecretService::Purge(const Vault& vault, std::string_view name) {
     return PermissionDenied(
         "Operation \"purge\" is not allowed because purge protection is enabled for this vault. "
         "Key Vault service will automatically purge it after the retention period has passed.\r\n"
-        "Vault: " + vault.name + ";location=" + vault.location,
+        "Vault: " +
+            vault.name + ";location=" + vault.location,
         "PurgeProtectionEnabled");
   }
   return RemoveDeleted(*key, vault.name, *head);
 }
 
-Status SecretService::PurgeIfDue(std::string_view vault_name, std::string_view name,
-                                 int64_t now) {
+Status SecretService::PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now) {
   auto key = barrier_->VaultKey(Lower(vault_name));
   if (!key.ok()) return key.status().code() == StatusCode::kNotFound ? Status::Ok() : key.status();
   std::lock_guard lock(locks_.For(vault_name, name));
@@ -288,8 +284,9 @@ StatusOr<std::string> SecretService::Backup(const Vault& vault, std::string_view
 }
 
 StatusOr<SecretVersion> SecretService::Restore(const Vault& vault, std::string_view blob) {
-  Status invalid = InvalidArgument("The backup blob is invalid, corrupted, or was not produced "
-                                   "by this Keyhaven server.");
+  Status invalid = InvalidArgument(
+      "The backup blob is invalid, corrupted, or was not produced "
+      "by this Keyhaven server.");
   if (blob.substr(0, kBackupMagic.size()) != kBackupMagic) return invalid;
   auto plain = barrier_->backup().Open(kBackupAad, blob.substr(kBackupMagic.size()));
   if (!plain.ok()) return invalid;
@@ -305,7 +302,8 @@ StatusOr<SecretVersion> SecretService::Restore(const Vault& vault, std::string_v
   KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, head.name));
   KH_ASSIGN_OR_RETURN(auto live, objects_.LiveHead(*key, vault.name, head.name));
   if (live) {
-    return Conflict("Secret " + head.name + " already exists in this vault; restore needs a name "
+    return Conflict("Secret " + head.name +
+                    " already exists in this vault; restore needs a name "
                     "that is not in use.");
   }
   storage::WriteBatch batch;

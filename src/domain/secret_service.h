@@ -23,8 +23,7 @@ class SecretService {
 
   StatusOr<SecretVersion> Set(const Vault& vault, std::string_view name, SetSecretParams params);
   // `version` empty = latest. Disabled versions are refused with 403 SecretDisabled.
-  StatusOr<SecretVersion> Get(const Vault& vault, std::string_view name,
-                              std::string_view version);
+  StatusOr<SecretVersion> Get(const Vault& vault, std::string_view name, std::string_view version);
   StatusOr<SecretVersion> Update(const Vault& vault, std::string_view name,
                                  std::string_view version, const SecretUpdate& update);
   // Latest version of each live secret, without values.

@@ -52,13 +52,12 @@ TEST_F(SecretServiceTest, SetCreatesVersionsAndGetReturnsLatest) {
 
 TEST_F(SecretServiceTest, EnforcesLimits) {
   EXPECT_TRUE(secrets.Set(vault, "big", Value(std::string(kMaxSecretValueBytes, 'x'))).ok());
-  EXPECT_EQ(secrets.Set(vault, "big", Value(std::string(kMaxSecretValueBytes + 1, 'x')))
-                .status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      secrets.Set(vault, "big", Value(std::string(kMaxSecretValueBytes + 1, 'x'))).status().code(),
+      StatusCode::kInvalidArgument);
   SetSecretParams p = Value("v");
   for (int i = 0; i < 16; ++i) p.tags["t" + std::to_string(i)] = "v";
-  EXPECT_EQ(secrets.Set(vault, "tags", std::move(p)).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(secrets.Set(vault, "tags", std::move(p)).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(secrets.Set(vault, "bad_name", Value("v")).status().code(),
             StatusCode::kInvalidArgument);
 }
@@ -79,7 +78,8 @@ TEST_F(SecretServiceTest, DisabledSecretIsForbiddenUntilReEnabled) {
 }
 
 TEST_F(SecretServiceTest, ListPagesThroughEverySecretOnce) {
-  for (int i = 0; i < 7; ++i) ASSERT_TRUE(secrets.Set(vault, "s" + std::to_string(i), Value("v")).ok());
+  for (int i = 0; i < 7; ++i)
+    ASSERT_TRUE(secrets.Set(vault, "s" + std::to_string(i), Value("v")).ok());
   std::set<std::string> seen;
   std::string marker;
   int pages = 0;

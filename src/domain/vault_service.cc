@@ -60,8 +60,7 @@ Status VaultService::CheckSpec(const VaultSpec& spec, const Vault* existing) con
         "The property \"enableSoftDelete\" cannot be set to false. Soft delete is always on.",
         "BadRequest");
   }
-  if (existing && existing->purge_protection && spec.purge_protection &&
-      !*spec.purge_protection) {
+  if (existing && existing->purge_protection && spec.purge_protection && !*spec.purge_protection) {
     return InvalidArgument(
         "The property \"enablePurgeProtection\" cannot be set to false. Enabling the purge "
         "protection for a vault is an irreversible action.",
@@ -97,8 +96,8 @@ void VaultService::Apply(const VaultSpec& spec, Vault& v) const {
     v.enabled_for_template_deployment = *spec.enabled_for_template_deployment;
   }
   if (spec.public_network_access) {
-    v.public_network_access = Lower(*spec.public_network_access) == "disabled" ? "Disabled"
-                                                                               : "Enabled";
+    v.public_network_access =
+        Lower(*spec.public_network_access) == "disabled" ? "Disabled" : "Enabled";
   }
 }
 

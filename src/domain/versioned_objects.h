@@ -36,16 +36,15 @@ class VersionedObjects {
  public:
   VersionedObjects(barrier::Barrier* barrier, std::string collection);
 
-  StatusOr<std::optional<ObjectHead>> LiveHead(const barrier::ScopeKey& key,
-                                               std::string_view vault, std::string_view name);
+  StatusOr<std::optional<ObjectHead>> LiveHead(const barrier::ScopeKey& key, std::string_view vault,
+                                               std::string_view name);
   StatusOr<std::optional<ObjectHead>> DeletedHead(const barrier::ScopeKey& key,
                                                   std::string_view vault, std::string_view name);
   StatusOr<std::optional<Fields>> Version(const barrier::ScopeKey& key, std::string_view vault,
                                           std::string_view name, std::string_view version);
   // Heads in name order after `start_after` (a lower-cased name), at most `limit`.
   StatusOr<std::vector<ObjectHead>> Heads(const barrier::ScopeKey& key, std::string_view vault,
-                                          bool deleted, std::string_view start_after,
-                                          size_t limit);
+                                          bool deleted, std::string_view start_after, size_t limit);
   StatusOr<std::vector<VersionRecord>> Versions(const barrier::ScopeKey& key,
                                                 std::string_view vault, std::string_view name,
                                                 std::string_view start_after, size_t limit);
@@ -58,8 +57,7 @@ class VersionedObjects {
   Status PutDeletedHead(const barrier::ScopeKey& key, storage::WriteBatch& batch,
                         std::string_view vault, const ObjectHead& head);
   void DeleteLiveHead(storage::WriteBatch& batch, std::string_view vault, std::string_view name);
-  void DeleteDeletedHead(storage::WriteBatch& batch, std::string_view vault,
-                         std::string_view name);
+  void DeleteDeletedHead(storage::WriteBatch& batch, std::string_view vault, std::string_view name);
   // Adds deletes for every stored version of `name`.
   Status DeleteAllVersions(storage::WriteBatch& batch, std::string_view vault,
                            std::string_view name);

@@ -18,8 +18,8 @@
 #include <boost/url/url_view.hpp>
 #include <cctype>
 #include <exception>
-#include <vector>
 #include <utility>
+#include <vector>
 
 namespace kh::http {
 namespace {

@@ -1,9 +1,9 @@
 #include "http/server.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <thread>
@@ -47,8 +47,7 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(ServerOptions options, TlsContext* tls)
-    : impl_(std::make_unique<Impl>()) {
+HttpServer::HttpServer(ServerOptions options, TlsContext* tls) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->tls = tls;
 }

@@ -1,11 +1,11 @@
 #include "http/session.h"
 
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <array>
 #include <optional>
 
 namespace kh::http {
@@ -62,10 +62,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(api::kMaxBodyBytes);
     beast::get_lowest_layer(stream_).expires_after(
         std::chrono::seconds(shared_->options->request_timeout_seconds));
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) {
-                               self->OnHeader(ec);
-                             });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -118,11 +117,10 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::post(*shared_->workers, [self = shared_from_this()] {
       api::Response response = self->shared_->api->Handle(self->request_, *self->admission_);
       self->request_.body.clear();
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable {
-                   self->shared_->in_flight--;
-                   self->Write(std::move(response));
-                 });
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->shared_->in_flight--;
+        self->Write(std::move(response));
+      });
     });
   }
 
@@ -149,8 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void SendTooLarge() {
     DiscardBodyThenClose();
     SendError(413, "RequestTooLarge",
-              "The request body is larger than " + std::to_string(api::kMaxBodyBytes) +
-                  " bytes.");
+              "The request body is larger than " + std::to_string(api::kMaxBodyBytes) + " bytes.");
   }
 
   void SendError(int status, const std::string& code, const std::string& message) {
@@ -192,8 +189,9 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
     stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
       beast::error_code ignored;
-      beast::get_lowest_layer(self->stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
-                                                               ignored);
+      beast::get_lowest_layer(self->stream_)
+          .socket()
+          .shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
       beast::get_lowest_layer(self->stream_).close();
     });
   }

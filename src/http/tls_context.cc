@@ -30,8 +30,8 @@ Status UseCertificate(SSL_CTX* ctx, const crypto::CertificateAndKey& leaf,
                       const std::string& ca_pem) {
   std::unique_ptr<BIO, BioDeleter> cert_bio(
       BIO_new_mem_buf(leaf.certificate_pem.data(), int(leaf.certificate_pem.size())));
-  std::unique_ptr<X509, X509Deleter> cert(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr,
-                                                            nullptr));
+  std::unique_ptr<X509, X509Deleter> cert(
+      PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
   std::unique_ptr<BIO, BioDeleter> key_bio(
       BIO_new_mem_buf(leaf.private_key_pem.RevealData(), int(leaf.private_key_pem.size())));
   std::unique_ptr<EVP_PKEY, PkeyDeleter> key(
@@ -53,8 +53,8 @@ Status UseCertificate(SSL_CTX* ctx, const crypto::CertificateAndKey& leaf,
 
 void ApplyProtocolPolicy(SSL_CTX* ctx) {
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   // TLS 1.2: forward-secret AEAD suites only.
   SSL_CTX_set_cipher_list(ctx,
                           "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
@@ -124,8 +124,8 @@ StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(crypto::CertificateAndK
   SSL_CTX* ctx = impl->main.native_handle();
   ApplyProtocolPolicy(ctx);
   KH_ASSIGN_OR_RETURN(crypto::CertificateAndKey leaf,
-                      crypto::IssueServerCertificate(impl->ca, {impl->domain},
-                                                     {"127.0.0.1", "::1"}, kLeafValidityDays));
+                      crypto::IssueServerCertificate(impl->ca, {impl->domain}, {"127.0.0.1", "::1"},
+                                                     kLeafValidityDays));
   KH_RETURN_IF_ERROR(UseCertificate(ctx, leaf, impl->ca.certificate_pem));
   SSL_CTX_set_tlsext_servername_callback(ctx, &Impl::OnServerName);
   SSL_CTX_set_tlsext_servername_arg(ctx, impl.get());

@@ -98,9 +98,8 @@ Status Initialize(DataDir& dir, const std::string& authority) {
   dir.identity.tenant_id = NewGuid();
   dir.identity.subscription_id = NewGuid();
 
-  KH_ASSIGN_OR_RETURN(dir.ca, crypto::CreateCertificateAuthority("Keyhaven Local CA " +
-                                                                     RandomHex(4),
-                                                                 kCaValidityDays));
+  KH_ASSIGN_OR_RETURN(dir.ca, crypto::CreateCertificateAuthority(
+                                  "Keyhaven Local CA " + RandomHex(4), kCaValidityDays));
   Fields ca;
   ca.Set("certificate_pem", dir.ca.certificate_pem);
   ca.Set("private_key_pem", dir.ca.private_key_pem.Reveal());
@@ -173,8 +172,9 @@ StatusOr<DataDir> OpenDataDir(const std::string& path, const std::string& author
   dir.barrier = std::make_unique<barrier::Barrier>(dir.store.get(), std::move(root));
   auto identity = dir.barrier->Read(dir.barrier->system(), kIdentityPath);
   if (!identity.ok()) {
-    return Internal("cannot open the data directory's records: is root.key the one it was "
-                    "created with?");
+    return Internal(
+        "cannot open the data directory's records: is root.key the one it was "
+        "created with?");
   }
   if (*identity) {
     KH_RETURN_IF_ERROR(Load(dir, **identity));

@@ -36,8 +36,9 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   serve->add_option("--worker-threads", config.worker_threads, "Threads running requests")
       ->check(CLI::Range(1, 1024));
-  serve->add_option("--vault-request-limit", config.vault_requests_per_window,
-                    "Requests per 10 seconds per vault before 429 Throttled (0: no limit)")
+  serve
+      ->add_option("--vault-request-limit", config.vault_requests_per_window,
+                   "Requests per 10 seconds per vault before 429 Throttled (0: no limit)")
       ->capture_default_str();
   CLI::App* init = app.add_subcommand("init", "Initialize the data directory and exit");
   add_common(init);

@@ -171,8 +171,7 @@ int Serve(const ServerConfig& config) {
             << "keyhaven: administrator credential in " << dir->AdminFile() << " (mode 0600)\n"
             << "keyhaven: for the Azure SDKs: AZURE_TENANT_ID=" << dir->identity.tenant_id
             << " AZURE_CLIENT_ID=" << dir->identity.admin_client_id
-            << " AZURE_AUTHORITY_HOST=" << authority
-            << " (the client secret is in admin.json)\n"
+            << " AZURE_AUTHORITY_HOST=" << authority << " (the client secret is in admin.json)\n"
             << "keyhaven: a vault named NAME is served at https://NAME." << config.domain
             << (public_port != 443 ? ":" + std::to_string(public_port) : "") << "\n";
   if (config.test_clock) {

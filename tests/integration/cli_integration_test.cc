@@ -61,8 +61,9 @@ TEST_F(CliTest, SecretLifecycle) {
                  "first-value\n");
   ASSERT_EQ(set.exit_code, 0) << set.err;
   EXPECT_EQ(set.out.find("first-value"), std::string::npos) << "set must not echo the value";
-  ASSERT_EQ(Cli({"secret", "set", "--vault", vault, "--name", "db", "--value", "-"},
-                "second-value").exit_code, 0);
+  ASSERT_EQ(Cli({"secret", "set", "--vault", vault, "--name", "db", "--value", "-"}, "second-value")
+                .exit_code,
+            0);
 
   auto show = Cli({"secret", "show", "--vault", vault, "--name", "db"});
   ASSERT_EQ(show.exit_code, 0) << show.err;
@@ -80,12 +81,14 @@ TEST_F(CliTest, SecretLifecycle) {
   auto disabled = Cli({"secret", "show", "--vault", vault, "--name", "db"});
   EXPECT_EQ(disabled.exit_code, 1);
   EXPECT_NE(disabled.err.find("SecretDisabled"), std::string::npos) << disabled.err;
-  ASSERT_EQ(Cli({"secret", "update", "--vault", vault, "--name", "db", "--enabled", "true"})
-                .exit_code, 0);
+  ASSERT_EQ(
+      Cli({"secret", "update", "--vault", vault, "--name", "db", "--enabled", "true"}).exit_code,
+      0);
 
   std::string backup_file = *data_dir_ + "/db.backup";
-  ASSERT_EQ(Cli({"secret", "backup", "--vault", vault, "--name", "db", "--file", backup_file})
-                .exit_code, 0);
+  ASSERT_EQ(
+      Cli({"secret", "backup", "--vault", vault, "--name", "db", "--file", backup_file}).exit_code,
+      0);
   ASSERT_TRUE(std::filesystem::exists(backup_file));
   ASSERT_EQ(Cli({"secret", "delete", "--vault", vault, "--name", "db"}).exit_code, 0);
   auto missing = Cli({"secret", "show", "--vault", vault, "--name", "db"});
@@ -105,7 +108,9 @@ TEST_F(CliTest, SecretLifecycle) {
 TEST_F(CliTest, ServerOutputHoldsNoSecretValue) {
   ASSERT_EQ(Cli({"vault", "create", "cli-leak"}).exit_code, 0);
   ASSERT_EQ(Cli({"secret", "set", "--vault", "cli-leak", "--name", "x", "--value", "-"},
-                "leak-canary-5d1e").exit_code, 0);
+                "leak-canary-5d1e")
+                .exit_code,
+            0);
   ASSERT_EQ(Cli({"secret", "show", "--vault", "cli-leak", "--name", "x"}).exit_code, 0);
   EXPECT_EQ(server_->Output().find("leak-canary-5d1e"), std::string::npos);
 }

@@ -39,9 +39,9 @@ struct Session {
     std::string form = "grant_type=client_credentials&client_id=" + JsonField(admin, "clientId") +
                        "&client_secret=" + JsonField(admin, "clientSecret") +
                        "&scope=" + server.url() + "/.default";
-    auto r = client.Request("POST", server.url() + "/" + JsonField(admin, "tenantId") +
-                                        "/oauth2/v2.0/token",
-                            {{"content-type", "application/x-www-form-urlencoded"}}, form);
+    auto r = client.Request(
+        "POST", server.url() + "/" + JsonField(admin, "tenantId") + "/oauth2/v2.0/token",
+        {{"content-type", "application/x-www-form-urlencoded"}}, form);
     EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
     if (r.ok()) token = JsonField(r->body, "access_token");
     vault_url = "https://durable.localhost:" + std::to_string(server.port());
@@ -79,8 +79,8 @@ std::map<std::string, std::string> WriteUntilStopped(const Session& session, int
       for (int n = 0;; ++n) {
         std::string name = "w" + std::to_string(t) + "-" + std::to_string(n);
         std::string value = "value-" + name;
-        auto r = client.Request("PUT", session.vault_url + "/secrets/" + name +
-                                           "?api-version=2025-07-01",
+        auto r = client.Request("PUT",
+                                session.vault_url + "/secrets/" + name + "?api-version=2025-07-01",
                                 session.Headers(), R"({"value":")" + value + R"("})");
         if (!r.ok() || r->status != 200) return;  // the server is gone
         std::lock_guard lock(mu);
@@ -99,9 +99,9 @@ void ExpectAllPresent(const Session& session, const std::map<std::string, std::s
   http::HttpsClient client({session.ca});
   size_t missing = 0;
   for (const auto& [name, value] : acked) {
-    auto r = client.Request("GET", session.vault_url + "/secrets/" + name +
-                                       "/?api-version=2025-07-01",
-                            session.Headers(), "");
+    auto r =
+        client.Request("GET", session.vault_url + "/secrets/" + name + "/?api-version=2025-07-01",
+                       session.Headers(), "");
     if (!r.ok() || r->status != 200 || JsonField(r->body, "value") != value) ++missing;
   }
   EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged writes";

@@ -77,8 +77,8 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& data_
                              std::vector<std::string> extra_args) {
   int out[2];
   if (pipe(out)) throw std::runtime_error("pipe failed");
-  std::vector<std::string> args = {binary, "serve", "--listen", "127.0.0.1:0", "--data-dir",
-                                   data_dir};
+  std::vector<std::string> args = {binary,        "serve",      "--listen",
+                                   "127.0.0.1:0", "--data-dir", data_dir};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = fork();
   if (pid_ == 0) {

@@ -29,10 +29,12 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"api", {"core", "domain", "authn", "authz", "audit", "api"}},
     {"http", {"core", "crypto", "api", "http"}},
     {"cli", {"core", "http", "cli"}},
-    {"server", {"core", "crypto", "storage", "barrier", "domain", "authn", "authz", "audit", "api",
-                "http", "server"}},
-    {"testing", {"core", "crypto", "storage", "barrier", "domain", "authn", "authz", "audit",
-                 "api", "http", "testing"}},
+    {"server",
+     {"core", "crypto", "storage", "barrier", "domain", "authn", "authz", "audit", "api", "http",
+      "server"}},
+    {"testing",
+     {"core", "crypto", "storage", "barrier", "domain", "authn", "authz", "audit", "api", "http",
+      "testing"}},
 };
 
 struct LibraryRule {
@@ -85,8 +87,8 @@ TEST(LayeringTest, IncludesPointDownOnly) {
         if (!kAllowed.count(target)) continue;
         if (is_test && target == "testing") continue;
         if (!allowed->second.count(target)) {
-          violations.push_back(rel + " includes " + inc + " (" + module + " may not use " +
-                               target + ")");
+          violations.push_back(rel + " includes " + inc + " (" + module + " may not use " + target +
+                               ")");
         }
         continue;
       }
