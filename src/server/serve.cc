@@ -184,6 +184,9 @@ int Serve(const ServerConfig& config) {
   sigwait(&stop_signals, &signal_number);
   std::cout << "keyhaven: stopping (signal " << signal_number << ")" << std::endl;
   server.Stop();
+  storage::StoreStats stats = dir->store->Stats();
+  std::cout << "keyhaven: stopped; " << stats.commits << " writes in " << stats.transactions
+            << " durable transactions" << std::endl;
   return 0;
 }
 

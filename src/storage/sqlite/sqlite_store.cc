@@ -13,6 +13,7 @@
 #include "storage/internal/scan_range.h"
 #include "storage/sqlite/internal/checkpointer.h"
 #include "storage/sqlite/internal/read_pool.h"
+#include "storage/sqlite/internal/record_cache.h"
 #include "storage/sqlite/internal/writer.h"
 
 namespace kh::storage {
@@ -44,7 +45,11 @@ class SqliteStore final : public Store {
   }
 
   StatusOr<std::optional<std::string>> Get(std::string_view key) override {
-    return reads_->Get(key);
+    internal::RecordCache::Lookup cached = cache_.Get(key);
+    if (cached.hit) return std::move(cached.value);
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> value, reads_->Get(key));
+    cache_.Fill(key, value, cached.generation);
+    return value;
   }
 
   StatusOr<std::vector<KeyValue>> Scan(std::string_view prefix, std::string_view start_after,
@@ -98,7 +103,13 @@ class SqliteStore final : public Store {
       results.assign(group.size(), Status::Ok());
       Status transaction = writer_->CommitGroup(batches, results);
       commits_.fetch_add(group.size(), std::memory_order_relaxed);
-      if (transaction.ok()) transactions_.fetch_add(1, std::memory_order_relaxed);
+      if (transaction.ok()) {
+        transactions_.fetch_add(1, std::memory_order_relaxed);
+        // Durable now: make the cache agree before anyone is told the write happened.
+        for (size_t i = 0; i < batches.size(); ++i) {
+          if (results[i].ok()) cache_.Apply(*batches[i]);
+        }
+      }
 
       std::lock_guard lock(mu_);
       for (size_t i = 0; i < group.size(); ++i) {
@@ -120,6 +131,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<internal::Writer> writer_;  // used only by the committer thread
   std::unique_ptr<internal::ReadPool> reads_;
   std::unique_ptr<internal::Checkpointer> checkpointer_;
+  internal::RecordCache cache_;
 
   std::mutex mu_;
   std::condition_variable work_;

@@ -15,6 +15,9 @@ StatusOr<std::unique_ptr<Writer>> Writer::Open(const std::string& path, int busy
   Connection& db = writer->connection_;
   KH_ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode=WAL", "enable WAL"));
   if (mode != "wal") return Internal("storage: the database cannot use WAL journal mode");
+  // Each batch runs in a savepoint; its undo pages go to a sub-journal, which must not be a
+  // temporary file (a write system call per page).
+  KH_RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY", "set temp_store"));
   // synchronous is per connection; only this one writes, so only it needs FULL.
   KH_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL", "set synchronous"));
   std::string size_limit = "PRAGMA journal_size_limit=" + std::to_string(kJournalSizeLimitBytes);
