@@ -1,20 +1,42 @@
 #include "core/ids.h"
 
+#include <string.h>
 #include <sys/random.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 namespace kh {
 namespace {
 
-void FillRandom(uint8_t* out, size_t n) {
+void FillFromKernel(uint8_t* out, size_t n) {
   size_t done = 0;
   while (done < n) {
     ssize_t got = getrandom(out + done, n - done, 0);
     if (got < 0) std::abort();  // the kernel's CSPRNG failing is not recoverable
     done += static_cast<size_t>(got);
+  }
+}
+
+// Ids are drawn on every request; one getrandom call per 512 bytes instead of per id. The
+// buffer is per thread and each byte is handed out once.
+void FillRandom(uint8_t* out, size_t n) {
+  constexpr size_t kBufferBytes = 512;
+  thread_local uint8_t buffer[kBufferBytes];
+  thread_local size_t available = 0;
+  while (n > 0) {
+    if (available == 0) {
+      FillFromKernel(buffer, kBufferBytes);
+      available = kBufferBytes;
+    }
+    size_t take = n < available ? n : available;
+    std::memcpy(out, buffer + (kBufferBytes - available), take);
+    explicit_bzero(buffer + (kBufferBytes - available), take);
+    available -= take;
+    out += take;
+    n -= take;
   }
 }
 

@@ -62,11 +62,15 @@ class SqliteStore final : public Store {
     if (batch.empty()) return Status::Ok();
     Pending pending;
     pending.batch = &batch;
-    std::unique_lock lock(mu_);
-    if (stopping_) return Unavailable("storage: the store is shutting down");
-    queue_.push_back(&pending);
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Unavailable("storage: the store is shutting down");
+      queue_.push_back(&pending);
+    }
     work_.notify_one();
-    pending.done_cv.wait(lock, [&pending] { return pending.done; });
+    // Each caller waits on its own mutex, so the committer's wake-ups do not pile onto mu_.
+    std::unique_lock done_lock(pending.done_mu);
+    pending.done_cv.wait(done_lock, [&pending] { return pending.done; });
     return std::move(pending.status);
   }
 
@@ -76,9 +80,10 @@ class SqliteStore final : public Store {
   }
 
  private:
-  // Lives on the committing caller's stack until `done`; only touched under mu_ once queued.
+  // Lives on the committing caller's stack until `done`; status and done are guarded by done_mu.
   struct Pending {
     const WriteBatch* batch = nullptr;
+    std::mutex done_mu;
     Status status;
     bool done = false;
     std::condition_variable done_cv;
@@ -111,11 +116,11 @@ class SqliteStore final : public Store {
         }
       }
 
-      std::lock_guard lock(mu_);
       for (size_t i = 0; i < group.size(); ++i) {
+        // Notify while holding done_mu: once unlocked, the caller may return and destroy it.
+        std::lock_guard done_lock(group[i]->done_mu);
         group[i]->status = transaction.ok() ? std::move(results[i]) : transaction;
         group[i]->done = true;
-        // Notify while holding mu_: once unlocked, the caller may return and destroy `Pending`.
         group[i]->done_cv.notify_one();
       }
     }
