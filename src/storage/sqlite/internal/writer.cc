@@ -15,8 +15,7 @@ StatusOr<std::unique_ptr<Writer>> Writer::Open(const std::string& path, int busy
   Connection& db = writer->connection_;
   KH_ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode=WAL", "enable WAL"));
   if (mode != "wal") return Internal("storage: the database cannot use WAL journal mode");
-  // Each batch runs in a savepoint; its undo pages go to a sub-journal, which must not be a
-  // temporary file (a write system call per page).
+  // Temporary structures (sorters, any statement journal) stay in memory, never in temp files.
   KH_RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY", "set temp_store"));
   // Keep the B-tree pages the committer touches in its own cache rather than re-reading them
   // from the OS on every transaction.
@@ -52,11 +51,6 @@ Status Writer::Prepare() {
   KH_ASSIGN_OR_RETURN(begin_, Statement::Prepare(db, "BEGIN IMMEDIATE", "begin transaction"));
   KH_ASSIGN_OR_RETURN(commit_, Statement::Prepare(db, "COMMIT", "commit"));
   KH_ASSIGN_OR_RETURN(rollback_, Statement::Prepare(db, "ROLLBACK", "rollback"));
-  KH_ASSIGN_OR_RETURN(savepoint_, Statement::Prepare(db, "SAVEPOINT batch", "savepoint"));
-  KH_ASSIGN_OR_RETURN(rollback_to_savepoint_,
-                      Statement::Prepare(db, "ROLLBACK TO batch", "rollback to savepoint"));
-  KH_ASSIGN_OR_RETURN(release_savepoint_,
-                      Statement::Prepare(db, "RELEASE batch", "release savepoint"));
   KH_ASSIGN_OR_RETURN(
       get_, Statement::Prepare(db, "SELECT value FROM kv WHERE key = ?1", "check precondition"));
   KH_ASSIGN_OR_RETURN(put_, Statement::Prepare(db,
@@ -90,12 +84,11 @@ Status Writer::CommitGroup(std::span<const WriteBatch* const> batches, std::span
 Status Writer::ApplyBatch(const WriteBatch& batch, bool& transaction_usable) {
   // Preconditions only read, so a failure needs no rollback.
   KH_RETURN_IF_ERROR(CheckPreconditions(batch));
-  KH_RETURN_IF_ERROR(savepoint_.Run());
+  // No savepoint per batch: its undo journal costs a page copy per touched page, and ops can
+  // only fail for reasons that doom the whole transaction anyway (disk full, I/O error, a
+  // batch ValidateBatch let through). Then the group rolls back and no batch is acknowledged.
   Status applied = ApplyOps(batch);
-  if (applied.ok()) applied = release_savepoint_.Run();
-  if (!applied.ok()) {
-    transaction_usable = rollback_to_savepoint_.Run().ok() && release_savepoint_.Run().ok();
-  }
+  if (!applied.ok()) transaction_usable = false;
   return applied;
 }
 

@@ -24,17 +24,16 @@ class Writer {
 
   // Applies `batches` in order inside one BEGIN IMMEDIATE ... COMMIT (one fsync). Each batch is
   // judged on its own preconditions, which see the batches before it; results[i] receives batch
-  // i's outcome (OK, PreconditionFailedError, or the SQLite error that batch alone hit, in which
-  // case its writes are rolled back to its savepoint). Returns non-OK when the transaction as a
-  // whole failed: then nothing was committed and `results` must be disregarded.
+  // i's outcome (OK or PreconditionFailedError). Any SQLite error while applying ops fails the
+  // transaction as a whole: then nothing was committed, the return value is non-OK and
+  // `results` must be disregarded.
   Status CommitGroup(std::span<const WriteBatch* const> batches, std::span<Status> results);
 
  private:
   Writer() = default;
   Status Prepare();
-  // Applies one batch within the open transaction. Writes are rolled back to the savepoint on
-  // any failure, so a non-OK result leaves the transaction as it was before this batch; if even
-  // that rollback fails, `transaction_usable` is set to false.
+  // Applies one batch within the open transaction. A failed precondition leaves the transaction
+  // untouched; a failed op sets `transaction_usable` to false.
   Status ApplyBatch(const WriteBatch& batch, bool& transaction_usable);
   Status CheckPreconditions(const WriteBatch& batch);
   Status ApplyOps(const WriteBatch& batch);
@@ -42,7 +41,6 @@ class Writer {
 
   Connection connection_;
   Statement begin_, commit_, rollback_;
-  Statement savepoint_, rollback_to_savepoint_, release_savepoint_;
   Statement get_, put_, delete_;
 };
 
