@@ -116,6 +116,19 @@ Response Api::Handle(const Request& request, const Admission& admission) {
   return r;
 }
 
+bool Api::TryHandleAsync(const Request& request, const Admission& admission, Deferred reply) {
+  if (admission.surface != Surface::kVault) return false;
+  if (!IsSupportedDataPlaneVersion(admission.target.Query("api-version"))) return false;
+  Call call{request, admission.target, admission, config_, services_, *this};
+  return TrySetSecretAsync(call, [this, &request, reply](std::function<Response()> build) {
+    reply([this, &request, build = std::move(build)] {
+      Response r = build();
+      AddCommonHeaders(request, r);
+      return r;
+    });
+  });
+}
+
 Response Api::Dispatch(const Request& request, const Admission& admission) {
   Call call{request, admission.target, admission, config_, services_, *this};
   if (admission.surface == Surface::kIdentity) return HandleIdentity(call);

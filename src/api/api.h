@@ -52,12 +52,21 @@ struct Admission {
   Target target;                               // parsed once, in Admit
 };
 
+// Receives a function that builds the response; the caller runs it on a thread of its choice
+// (the http module: the connection's I/O thread) and writes what it returns.
+using Deferred = std::function<void(std::function<Response()> build)>;
+
 class Api {
  public:
   Api(ApiConfig config, ApiServices services);
 
   std::variant<Response, Admission> Admit(const Request& headers_only);
   Response Handle(const Request& request, const Admission& admission);
+  // For requests that can finish without a thread blocking on a durable commit (secret set):
+  // starts it and returns true; `reply` is called exactly once, possibly from the storage's
+  // committing thread. Returns false for every other request (use Handle()). `request` and
+  // `admission` must stay alive until `reply` has been called.
+  bool TryHandleAsync(const Request& request, const Admission& admission, Deferred reply);
 
   // https://{domain}[:{port}]: the authority, the token audience and the ARM endpoint.
   std::string ServiceUrl() const;

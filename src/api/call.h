@@ -22,6 +22,10 @@ Response HandleManagement(const Call& call);
 Response HandleAdmin(const Call& call);
 Response HandleSecrets(const Call& call);
 
+// Writes that can complete without blocking a thread on their commit. Each returns false,
+// having replied nothing, when it does not apply (the caller then uses the blocking path).
+bool TrySetSecretAsync(const Call& call, Deferred reply);
+
 // Runs a handler body written with KH_ASSIGN_OR_RETURN, turning its error into Azure's response.
 Response Respond(const std::function<StatusOr<Response>()>& body);
 

@@ -64,20 +64,25 @@ json::object ListPage(const Call& call, std::string_view path,
                       {"nextLink", NextLink(call, path, next_marker, page_size)}};
 }
 
+StatusOr<domain::SetSecretParams> ParseSetSecret(const Call& call) {
+  KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+  KH_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(body, "value"));
+  if (!value) return InvalidArgument("The property 'value' is required.");
+  KH_ASSIGN_OR_RETURN(PropertiesInput props, ParseProperties(body));
+  domain::SetSecretParams params;
+  params.value = SecretBytes(std::string_view(*value));
+  params.content_type = props.content_type;
+  if (props.tags) params.tags = *props.tags;
+  params.enabled = props.attributes.enabled;
+  if (props.attributes.not_before) params.not_before = *props.attributes.not_before;
+  if (props.attributes.expires) params.expires = *props.attributes.expires;
+  return params;
+}
+
 Response SetSecret(const Call& call, const std::string& name) {
   if (auto denied = Deny(call, kActionSet)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
-    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
-    KH_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(body, "value"));
-    if (!value) return InvalidArgument("The property 'value' is required.");
-    KH_ASSIGN_OR_RETURN(PropertiesInput props, ParseProperties(body));
-    domain::SetSecretParams params;
-    params.value = SecretBytes(std::string_view(*value));
-    params.content_type = props.content_type;
-    if (props.tags) params.tags = *props.tags;
-    params.enabled = props.attributes.enabled;
-    if (props.attributes.not_before) params.not_before = *props.attributes.not_before;
-    if (props.attributes.expires) params.expires = *props.attributes.expires;
+    KH_ASSIGN_OR_RETURN(domain::SetSecretParams params, ParseSetSecret(call));
     KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
                         call.services.secrets->Set(VaultOf(call), name, std::move(params)));
     return JsonResponse(200, SecretToJson(call, s, true, true));
@@ -214,6 +219,35 @@ Response Restore(const Call& call) {
 }
 
 }  // namespace
+
+bool TrySetSecretAsync(const Call& call, Deferred reply) {
+  const auto& s = call.target.segments;
+  if (call.request.method != "PUT" || s.size() != 2 || s[0] != "secrets" || s[1].empty()) {
+    return false;
+  }
+  const std::string& name = s[1];
+  if (auto denied = Deny(call, kActionSet)) {
+    reply([r = *denied] { return r; });
+    return true;
+  }
+  auto params = ParseSetSecret(call);
+  if (!params.ok()) {
+    reply([st = params.status()] { return ErrorResponse(st); });
+    return true;
+  }
+  // `call` refers to objects that live until the reply is written; copy the Call itself.
+  Call saved = call;
+  return call.services.secrets->TrySetAsync(
+      VaultOf(call), name, std::move(*params),
+      [saved, reply](StatusOr<domain::SecretVersion> result) {
+        // On the committing thread: hand over; the response is built by the reply's thread.
+        auto shared = std::make_shared<StatusOr<domain::SecretVersion>>(std::move(result));
+        reply([saved, shared]() {
+          if (!shared->ok()) return ErrorResponse(shared->status());
+          return JsonResponse(200, SecretToJson(saved, **shared, true, true));
+        });
+      });
+}
 
 Response HandleSecrets(const Call& call) {
   const auto& s = call.target.segments;

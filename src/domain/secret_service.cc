@@ -65,20 +65,17 @@ Status SecretService::CheckNameFree(const barrier::ScopeKey& key, const Vault& v
   return Status::Ok();
 }
 
-StatusOr<SecretVersion> SecretService::Set(const Vault& vault, std::string_view name,
-                                           SetSecretParams params) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
-  KH_RETURN_IF_ERROR(ValidateSecretValue(params.value));
-  KH_RETURN_IF_ERROR(ValidateTags(params.tags));
-  KH_RETURN_IF_ERROR(ValidateContentType(params.content_type));
+StatusOr<SecretService::PreparedSet> SecretService::PrepareSet(const Vault& vault,
+                                                               std::string_view name,
+                                                               SetSecretParams params) {
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  std::lock_guard lock(locks_.For(vault.name, name));
   KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, name));
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
   if (!head) head = ObjectHead{std::string(name), "", std::nullopt};
 
   int64_t now = clock_->NowSeconds();
-  SecretVersion s;
+  PreparedSet prepared;
+  SecretVersion& s = prepared.secret;
   s.name = head->name;
   s.version = NewVersionId();
   s.value = std::move(params.value);
@@ -90,13 +87,60 @@ StatusOr<SecretVersion> SecretService::Set(const Vault& vault, std::string_view 
   s.attributes.created = now;
   s.attributes.updated = now;
   head->latest_version = s.version;
+  KH_RETURN_IF_ERROR(objects_.PutVersion(*key, prepared.batch, vault.name, name, s.version,
+                                         SecretToFields(s)));
+  KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, prepared.batch, vault.name, *head));
+  return prepared;
+}
 
-  storage::WriteBatch batch;
-  KH_RETURN_IF_ERROR(
-      objects_.PutVersion(*key, batch, vault.name, name, s.version, SecretToFields(s)));
-  KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, batch, vault.name, *head));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
-  return s;
+Status SecretService::ValidateSet(std::string_view name, const SetSecretParams& params) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
+  KH_RETURN_IF_ERROR(ValidateSecretValue(params.value));
+  KH_RETURN_IF_ERROR(ValidateTags(params.tags));
+  return ValidateContentType(params.content_type);
+}
+
+StatusOr<SecretVersion> SecretService::Set(const Vault& vault, std::string_view name,
+                                           SetSecretParams params) {
+  KH_RETURN_IF_ERROR(ValidateSet(name, params));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_ASSIGN_OR_RETURN(PreparedSet prepared, PrepareSet(vault, name, std::move(params)));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(prepared.batch));
+  return std::move(prepared.secret);
+}
+
+bool SecretService::TrySetAsync(const Vault& vault, std::string_view name,
+                                SetSecretParams params, SetCallback done) {
+  if (Status st = ValidateSet(name, params); !st.ok()) {
+    done(st);
+    return true;
+  }
+  std::optional<NameLocks::Held> held = locks_.TryLock(vault.name, name);
+  if (!held) return false;  // another write to this name is under way: take the blocking path
+  auto prepared = PrepareSet(vault, name, std::move(params));
+  if (!prepared.ok()) {
+    held->Release();
+    done(prepared.status());
+    return true;
+  }
+  // The lock is held until the commit's outcome is known, then released on the committing
+  // thread; std::function needs a copyable callable, hence the shared state.
+  struct InFlight {
+    NameLocks::Held held;
+    SecretVersion secret;
+    SetCallback done;
+  };
+  auto state = std::make_shared<InFlight>(
+      InFlight{std::move(*held), std::move(prepared->secret), std::move(done)});
+  barrier_->store().CommitAsync(std::move(prepared->batch), [state](Status st) {
+    state->held.Release();
+    if (st.ok()) {
+      state->done(std::move(state->secret));
+    } else {
+      state->done(std::move(st));
+    }
+  });
+  return true;
 }
 
 StatusOr<SecretVersion> SecretService::Get(const Vault& vault, std::string_view name,
@@ -121,7 +165,7 @@ StatusOr<SecretVersion> SecretService::Update(const Vault& vault, std::string_vi
   if (update.tags) KH_RETURN_IF_ERROR(ValidateTags(*update.tags));
   KH_RETURN_IF_ERROR(ValidateContentType(update.content_type));
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  std::lock_guard lock(locks_.For(vault.name, name));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
   if (!head) return SecretNotFound(name, version);
   std::string ver = version.empty() ? head->latest_version : std::string(version);
@@ -174,7 +218,7 @@ StatusOr<Page<SecretVersion>> SecretService::ListVersions(const Vault& vault, st
 StatusOr<DeletedSecret> SecretService::Delete(const Vault& vault, std::string_view name) {
   KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  std::lock_guard lock(locks_.For(vault.name, name));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
   if (!head) return SecretNotFound(name);
   KH_ASSIGN_OR_RETURN(SecretVersion latest, ReadVersion(*key, vault, name, head->latest_version));
@@ -214,7 +258,7 @@ StatusOr<Page<DeletedSecret>> SecretService::ListDeleted(const Vault& vault,
 StatusOr<SecretVersion> SecretService::Recover(const Vault& vault, std::string_view name) {
   KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  std::lock_guard lock(locks_.For(vault.name, name));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
   if (!head) return DeletedSecretNotFound(name);
   KH_ASSIGN_OR_RETURN(SecretVersion latest, ReadVersion(*key, vault, name, head->latest_version));
@@ -242,7 +286,7 @@ Status SecretService::RemoveDeleted(const barrier::ScopeKey& key, std::string_vi
 Status SecretService::Purge(const Vault& vault, std::string_view name) {
   KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  std::lock_guard lock(locks_.For(vault.name, name));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
   if (!head) return DeletedSecretNotFound(name);
   if (!vault.PurgeAllowed()) {
@@ -259,7 +303,7 @@ Status SecretService::Purge(const Vault& vault, std::string_view name) {
 Status SecretService::PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now) {
   auto key = barrier_->VaultKey(Lower(vault_name));
   if (!key.ok()) return key.status().code() == StatusCode::kNotFound ? Status::Ok() : key.status();
-  std::lock_guard lock(locks_.For(vault_name, name));
+  NameLocks::Held held = locks_.Lock(vault_name, name);
   KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(**key, vault_name, name));
   if (!head || !head->deleted || head->deleted->scheduled_purge_date > now) return Status::Ok();
   return RemoveDeleted(**key, vault_name, *head);
@@ -268,7 +312,7 @@ Status SecretService::PurgeIfDue(std::string_view vault_name, std::string_view n
 StatusOr<std::string> SecretService::Backup(const Vault& vault, std::string_view name) {
   KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  std::lock_guard lock(locks_.For(vault.name, name));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
   if (!head) return SecretNotFound(name);
   KH_ASSIGN_OR_RETURN(auto versions, objects_.Versions(*key, vault.name, name, "", 0));
@@ -298,7 +342,7 @@ StatusOr<SecretVersion> SecretService::Restore(const Vault& vault, std::string_v
   if (!versions.count(head.latest_version)) return invalid;
 
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  std::lock_guard lock(locks_.For(vault.name, head.name));
+  NameLocks::Held held = locks_.Lock(vault.name, head.name);
   KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, head.name));
   KH_ASSIGN_OR_RETURN(auto live, objects_.LiveHead(*key, vault.name, head.name));
   if (live) {

@@ -6,6 +6,7 @@
 //
 // Errors are Azure's: SecretNotFound (404), Forbidden/SecretDisabled (403),
 // Conflict/ObjectIsDeletedButRecoverable (409), BadParameter (400) for limits.
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,13 @@ class SecretService {
   SecretService(barrier::Barrier* barrier, const Clock* clock);
 
   StatusOr<SecretVersion> Set(const Vault& vault, std::string_view name, SetSecretParams params);
+  // Set without blocking on the durable commit: `done` runs once with the outcome, inline on a
+  // validation error, otherwise on the store's committing thread (so it must be quick).
+  // Returns false, having done nothing, when another write to the same name is under way; the
+  // caller then uses Set().
+  using SetCallback = std::function<void(StatusOr<SecretVersion>)>;
+  bool TrySetAsync(const Vault& vault, std::string_view name, SetSecretParams params,
+                   SetCallback done);
   // `version` empty = latest. Disabled versions are refused with 403 SecretDisabled.
   StatusOr<SecretVersion> Get(const Vault& vault, std::string_view name, std::string_view version);
   StatusOr<SecretVersion> Update(const Vault& vault, std::string_view name,
@@ -45,6 +53,14 @@ class SecretService {
   Status PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now);
 
  private:
+  struct PreparedSet {
+    SecretVersion secret;
+    storage::WriteBatch batch;
+  };
+  static Status ValidateSet(std::string_view name, const SetSecretParams& params);
+  // Reads and builds everything a Set writes. The caller holds the name's lock.
+  StatusOr<PreparedSet> PrepareSet(const Vault& vault, std::string_view name,
+                                   SetSecretParams params);
   StatusOr<std::shared_ptr<const barrier::ScopeKey>> KeyFor(const Vault& vault);
   StatusOr<SecretVersion> ReadVersion(const barrier::ScopeKey& key, const Vault& vault,
                                       std::string_view name, std::string_view version);

@@ -143,3 +143,30 @@ TEST_F(SecretServiceTest, BackupRestoresEveryVersionIntoAnotherVault) {
 
 }  // namespace
 }  // namespace kh::domain
+
+namespace kh::domain {
+namespace {
+
+TEST_F(SecretServiceTest, TrySetAsyncCommitsAndReportsErrors) {
+  std::optional<StatusOr<SecretVersion>> result;
+  ASSERT_TRUE(secrets.TrySetAsync(vault, "async", Value("v1"),
+                                  [&](StatusOr<SecretVersion> r) { result = std::move(r); }));
+  ASSERT_TRUE(result && result->ok());
+  EXPECT_EQ(secrets.Get(vault, "async", "")->value.Reveal(), "v1");
+  EXPECT_EQ(secrets.Get(vault, "async", (*result)->version)->value.Reveal(), "v1");
+
+  result.reset();
+  ASSERT_TRUE(secrets.TrySetAsync(vault, "bad_name", Value("v"),
+                                  [&](StatusOr<SecretVersion> r) { result = std::move(r); }));
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status().code(), StatusCode::kInvalidArgument);
+
+  ASSERT_TRUE(secrets.Delete(vault, "async").ok());
+  result.reset();
+  ASSERT_TRUE(secrets.TrySetAsync(vault, "async", Value("v2"),
+                                  [&](StatusOr<SecretVersion> r) { result = std::move(r); }));
+  EXPECT_EQ(result->status().inner_code(), "ObjectIsDeletedButRecoverable");
+}
+
+}  // namespace
+}  // namespace kh::domain

@@ -146,9 +146,45 @@ Status VersionedObjects::DeleteAllVersions(storage::WriteBatch& batch, std::stri
   return Status::Ok();
 }
 
-std::mutex& NameLocks::For(std::string_view vault, std::string_view name) {
-  size_t h = std::hash<std::string>{}(Lower(vault) + "/" + Lower(name));
-  return stripes_[h % stripes_.size()];
+size_t NameLocks::StripeOf(std::string_view vault, std::string_view name) const {
+  return std::hash<std::string>{}(Lower(vault) + "/" + Lower(name)) % stripes_.size();
+}
+
+NameLocks::Held NameLocks::Lock(std::string_view vault, std::string_view name) {
+  size_t i = StripeOf(vault, name);
+  std::unique_lock lock(stripes_[i].mu);
+  stripes_[i].cv.wait(lock, [&] { return !stripes_[i].busy; });
+  stripes_[i].busy = true;
+  return Held(this, i);
+}
+
+std::optional<NameLocks::Held> NameLocks::TryLock(std::string_view vault, std::string_view name) {
+  size_t i = StripeOf(vault, name);
+  std::lock_guard lock(stripes_[i].mu);
+  if (stripes_[i].busy) return std::nullopt;
+  stripes_[i].busy = true;
+  return Held(this, i);
+}
+
+NameLocks::Held& NameLocks::Held::operator=(Held&& other) noexcept {
+  if (this != &other) {
+    Release();
+    locks_ = other.locks_;
+    stripe_ = other.stripe_;
+    other.locks_ = nullptr;
+  }
+  return *this;
+}
+
+void NameLocks::Held::Release() {
+  if (!locks_) return;
+  Stripe& stripe = locks_->stripes_[stripe_];
+  {
+    std::lock_guard lock(stripe.mu);
+    stripe.busy = false;
+  }
+  stripe.cv.notify_one();
+  locks_ = nullptr;
 }
 
 }  // namespace kh::domain

@@ -9,6 +9,7 @@
 // the barrier under the vault's key. Writers serialize per name with NameLocks; this class only
 // reads and builds batches, it never commits.
 #include <array>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -75,13 +76,39 @@ class VersionedObjects {
   std::string collection_;
 };
 
-// Striped mutexes: writers of one (vault, name) serialize; different names rarely contend.
+// Striped locks: writers of one (vault, name) serialize; different names rarely contend.
+// A held lock may be released from another thread (an asynchronous write releases it when its
+// commit completes), which std::mutex does not allow.
 class NameLocks {
  public:
-  std::mutex& For(std::string_view vault, std::string_view name);
+  class Held {
+   public:
+    Held() = default;
+    Held(Held&& other) noexcept : locks_(other.locks_), stripe_(other.stripe_) {
+      other.locks_ = nullptr;
+    }
+    Held& operator=(Held&& other) noexcept;
+    ~Held() { Release(); }
+    void Release();
+
+   private:
+    friend class NameLocks;
+    Held(NameLocks* locks, size_t stripe) : locks_(locks), stripe_(stripe) {}
+    NameLocks* locks_ = nullptr;
+    size_t stripe_ = 0;
+  };
+
+  Held Lock(std::string_view vault, std::string_view name);  // blocks
+  std::optional<Held> TryLock(std::string_view vault, std::string_view name);
 
  private:
-  std::array<std::mutex, 256> stripes_;
+  struct Stripe {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool busy = false;
+  };
+  size_t StripeOf(std::string_view vault, std::string_view name) const;
+  std::array<Stripe, 256> stripes_;
 };
 
 }  // namespace kh::domain

@@ -114,6 +114,17 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(std::move(response));
     }
     shared_->in_flight++;
+    // Writes that can wait for their commit without holding a thread (secret set) start here;
+    // the response is built and written back on this connection's I/O thread.
+    bool started = shared_->api->TryHandleAsync(
+        request_, *admission_, [self = shared_from_this()](std::function<api::Response()> build) {
+          asio::post(self->stream_.get_executor(), [self, build = std::move(build)] {
+            self->shared_->in_flight--;
+            self->request_.body.clear();
+            self->Write(build());
+          });
+        });
+    if (started) return;
     asio::post(*shared_->workers, [self = shared_from_this()] {
       api::Response response = self->shared_->api->Handle(self->request_, *self->admission_);
       self->request_.body.clear();

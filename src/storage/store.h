@@ -17,6 +17,7 @@
 //   has returned.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,13 @@ class Store {
   // nothing and returns PreconditionFailedError(). On OK the batch is durable. An empty batch
   // is OK and does nothing.
   virtual Status Commit(const WriteBatch& batch) = 0;
+
+  // The same, without blocking the caller: `done` runs once the outcome is known (on the
+  // committing thread, or inline), and must be quick and must not call back into the store.
+  // The default commits synchronously and then calls `done`.
+  virtual void CommitAsync(WriteBatch batch, std::function<void(Status)> done) {
+    done(Commit(batch));
+  }
 
   virtual StoreStats Stats() const = 0;
 };

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -329,6 +331,40 @@ INSTANTIATE_TEST_SUITE_P(
                     StoreFactory{"SqliteOneReaderGroupsOfSixteen",
                                  [](const std::string& dir) { return OpenSqlite(dir, 1, 16); }}),
     [](const testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace kh::storage
+
+namespace kh::storage {
+namespace {
+
+TEST_P(StoreConformanceTest, CommitAsyncReportsOutcomesAndIsDurable) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Status> outcomes;
+  constexpr int kBatches = 40;
+  for (int i = 0; i < kBatches; ++i) {
+    WriteBatch batch;
+    batch.Put("async/" + std::to_string(i), "v" + std::to_string(i));
+    if (i % 10 == 0) batch.ExpectAbsent("async/0");  // fails for i > 0: async/0 exists by then
+    store_->CommitAsync(std::move(batch), [&](Status st) {
+      std::lock_guard lock(mu);
+      outcomes.push_back(std::move(st));
+      cv.notify_all();
+    });
+    if (i == 0) {  // make async/0 exist before the later preconditions are checked
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return outcomes.size() == 1; });
+    }
+  }
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return outcomes.size() == kBatches; });
+  size_t failed = 0;
+  for (const Status& st : outcomes) failed += IsPreconditionFailed(st);
+  EXPECT_EQ(failed, 3u);
+  EXPECT_EQ(*store_->Get("async/1").value(), "v1");
+  EXPECT_FALSE(store_->Get("async/10").value().has_value());
+}
 
 }  // namespace
 }  // namespace kh::storage

@@ -74,15 +74,34 @@ class SqliteStore final : public Store {
     return std::move(pending.status);
   }
 
+  void CommitAsync(WriteBatch batch, std::function<void(Status)> done) override {
+    Status valid = ValidateBatch(batch);
+    if (!valid.ok() || batch.empty()) return done(valid);
+    auto pending = std::make_unique<Pending>();
+    pending->owned_batch = std::make_unique<WriteBatch>(std::move(batch));
+    pending->batch = pending->owned_batch.get();
+    pending->callback = std::move(done);
+    {
+      std::lock_guard lock(mu_);
+      if (!stopping_) queue_.push_back(pending.release());  // the committer owns it from here
+    }
+    if (pending) return pending->callback(Unavailable("storage: the store is shutting down"));
+    work_.notify_one();
+  }
+
   StoreStats Stats() const override {
     return StoreStats{commits_.load(std::memory_order_relaxed),
                       transactions_.load(std::memory_order_relaxed)};
   }
 
  private:
-  // Lives on the committing caller's stack until `done`; status and done are guarded by done_mu.
+  // A synchronous Commit's Pending lives on the caller's stack until `done` (status and done are
+  // guarded by done_mu). An asynchronous one owns its batch and callback and is deleted by the
+  // committer after the callback ran.
   struct Pending {
     const WriteBatch* batch = nullptr;
+    std::unique_ptr<WriteBatch> owned_batch;
+    std::function<void(Status)> callback;
     std::mutex done_mu;
     Status status;
     bool done = false;
@@ -117,9 +136,15 @@ class SqliteStore final : public Store {
       }
 
       for (size_t i = 0; i < group.size(); ++i) {
+        Status outcome = transaction.ok() ? std::move(results[i]) : transaction;
+        if (group[i]->callback) {
+          std::unique_ptr<Pending> owned(group[i]);
+          owned->callback(std::move(outcome));
+          continue;
+        }
         // Notify while holding done_mu: once unlocked, the caller may return and destroy it.
         std::lock_guard done_lock(group[i]->done_mu);
-        group[i]->status = transaction.ok() ? std::move(results[i]) : transaction;
+        group[i]->status = std::move(outcome);
         group[i]->done = true;
         group[i]->done_cv.notify_one();
       }
