@@ -170,3 +170,30 @@ TEST_F(SecretServiceTest, TrySetAsyncCommitsAndReportsErrors) {
 
 }  // namespace
 }  // namespace kh::domain
+
+namespace kh::domain {
+namespace {
+
+TEST_F(SecretServiceTest, ListSkipsVersionsAndDeletedNames) {
+  for (const char* name : {"a", "a-b", "ab", "b"}) {
+    for (int v = 0; v < 3; ++v) ASSERT_TRUE(secrets.Set(vault, name, Value("v")).ok());
+  }
+  ASSERT_TRUE(secrets.Delete(vault, "a-b").ok());
+  std::vector<std::string> names;
+  std::string marker;
+  for (;;) {
+    auto page = secrets.List(vault, marker, 1);
+    ASSERT_TRUE(page.ok());
+    for (auto& s : page->items) names.push_back(s.name);
+    if (!page->next_marker) break;
+    marker = *page->next_marker;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "ab", "b"}));
+  EXPECT_EQ(secrets.ListVersions(vault, "a", "", 25)->items.size(), 3u);
+  EXPECT_EQ(secrets.ListDeleted(vault, "", 25)->items.size(), 1u);
+  ASSERT_TRUE(secrets.Recover(vault, "a-b").ok());
+  EXPECT_EQ(secrets.ListVersions(vault, "a-b", "", 25)->items.size(), 3u);
+}
+
+}  // namespace
+}  // namespace kh::domain

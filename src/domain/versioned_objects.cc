@@ -39,14 +39,18 @@ std::string VersionedObjects::Prefix(std::string_view vault, std::string_view pa
   return VaultDataPrefix(vault) + collection_ + "/" + std::string(part) + "/";
 }
 std::string VersionedObjects::LivePath(std::string_view vault, std::string_view name) const {
-  return Prefix(vault, "live") + Lower(name);
+  return Prefix(vault, "o") + Lower(name);
 }
+std::string VersionedObjects::VersionPrefix(std::string_view vault, std::string_view name) const {
+  return Prefix(vault, "o") + Lower(name) + kVersionSeparator;
+}
+
 std::string VersionedObjects::DeletedPath(std::string_view vault, std::string_view name) const {
   return Prefix(vault, "deleted") + Lower(name);
 }
 std::string VersionedObjects::VersionPath(std::string_view vault, std::string_view name,
                                           std::string_view version) const {
-  return Prefix(vault, "versions") + Lower(name) + "/" + std::string(version);
+  return VersionPrefix(vault, name) + std::string(version);
 }
 
 StatusOr<std::optional<ObjectHead>> VersionedObjects::LiveHead(const barrier::ScopeKey& key,
@@ -81,13 +85,32 @@ StatusOr<std::vector<ObjectHead>> VersionedObjects::Heads(const barrier::ScopeKe
                                                           std::string_view vault, bool deleted,
                                                           std::string_view start_after,
                                                           size_t limit) {
-  std::string prefix = Prefix(vault, deleted ? "deleted" : "live");
-  std::string after = start_after.empty() ? "" : prefix + std::string(start_after);
-  KH_ASSIGN_OR_RETURN(auto rows, barrier_->Scan(key, prefix, after, limit));
   std::vector<ObjectHead> out;
-  out.reserve(rows.size());
-  for (const auto& row : rows) {
-    KH_ASSIGN_OR_RETURN(ObjectHead head, HeadFromBytes(row.plaintext));
+  if (deleted) {
+    std::string prefix = Prefix(vault, "deleted");
+    std::string after = start_after.empty() ? "" : prefix + std::string(start_after);
+    KH_ASSIGN_OR_RETURN(auto rows, barrier_->Scan(key, prefix, after, limit));
+    for (const auto& row : rows) {
+      KH_ASSIGN_OR_RETURN(ObjectHead head, HeadFromBytes(row.plaintext));
+      out.push_back(std::move(head));
+    }
+    return out;
+  }
+  // Live heads share their key space with their versions (`o/{name}`, `o/{name}\x01{ver}`), so
+  // walk it by skipping: after a name, continue past every key that starts with it + separator.
+  std::string prefix = Prefix(vault, "o");
+  auto past = [&](std::string_view path_name) {
+    return prefix + std::string(path_name) + kVersionSeparator + "\xff";
+  };
+  std::string after = start_after.empty() ? "" : past(start_after);
+  while (limit == 0 || out.size() < limit) {
+    KH_ASSIGN_OR_RETURN(auto rows, barrier_->Scan(key, prefix, after, 1));
+    if (rows.empty()) break;
+    std::string_view rest = std::string_view(rows[0].path).substr(prefix.size());
+    size_t separator = rest.find(kVersionSeparator);
+    after = past(rest.substr(0, separator));
+    if (separator != std::string_view::npos) continue;  // versions of a deleted name
+    KH_ASSIGN_OR_RETURN(ObjectHead head, HeadFromBytes(rows[0].plaintext));
     out.push_back(std::move(head));
   }
   return out;
@@ -98,7 +121,7 @@ StatusOr<std::vector<VersionRecord>> VersionedObjects::Versions(const barrier::S
                                                                 std::string_view name,
                                                                 std::string_view start_after,
                                                                 size_t limit) {
-  std::string prefix = Prefix(vault, "versions") + Lower(name) + "/";
+  std::string prefix = VersionPrefix(vault, name);
   std::string after = start_after.empty() ? "" : prefix + std::string(start_after);
   KH_ASSIGN_OR_RETURN(auto rows, barrier_->Scan(key, prefix, after, limit));
   std::vector<VersionRecord> out;
@@ -140,7 +163,7 @@ void VersionedObjects::DeleteDeletedHead(storage::WriteBatch& batch, std::string
 
 Status VersionedObjects::DeleteAllVersions(storage::WriteBatch& batch, std::string_view vault,
                                            std::string_view name) {
-  std::string prefix = Prefix(vault, "versions") + Lower(name) + "/";
+  std::string prefix = VersionPrefix(vault, name);
   KH_ASSIGN_OR_RETURN(auto rows, barrier_->store().Scan(prefix, "", 0));
   for (const auto& row : rows) batch.Delete(row.key);
   return Status::Ok();

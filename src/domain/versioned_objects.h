@@ -1,10 +1,13 @@
 #pragma once
 // VersionedObjects: storage layout shared by secrets, keys and certificates of one vault.
 //
-//   v/{vault}/{collection}/live/{name}            head: name as created + latest version
+//   v/{vault}/{collection}/o/{name}               live head: name as created + latest version
+//   v/{vault}/{collection}/o/{name}\x01{ver}      one version's record (Fields)
 //   v/{vault}/{collection}/deleted/{name}         head of a soft-deleted name (+ deletion dates)
-//   v/{vault}/{collection}/versions/{name}/{ver}  one version's record (Fields)
 //
+// A version sorts right after its head ('\x01' is below every name character), so a new
+// version and the head that points at it usually land in the same B-tree page: one page
+// written per set, not two.
 // Names in paths are lower-cased (Azure names are case-insensitive). Every record is sealed by
 // the barrier under the vault's key. Writers serialize per name with NameLocks; this class only
 // reads and builds batches, it never commits.
@@ -70,7 +73,9 @@ class VersionedObjects {
   const std::string& collection() const { return collection_; }
 
  private:
+  static constexpr char kVersionSeparator = '\x01';
   std::string Prefix(std::string_view vault, std::string_view part) const;
+  std::string VersionPrefix(std::string_view vault, std::string_view name) const;
 
   barrier::Barrier* barrier_;
   std::string collection_;
