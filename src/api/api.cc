@@ -76,6 +76,8 @@ std::variant<Response, Admission> Api::Admit(const Request& request) {
              host.find('.') == host.size() - suffix.size()) {
     auto vault = services_.vaults->Find(host.substr(0, host.size() - suffix.size()));
     if (!vault.ok()) return ErrorResponse(vault.status());
+    // The firewall judges the network before anything about the caller is looked at.
+    if (auto blocked = Firewall(request, **vault)) return std::move(*blocked);
     admission.surface = Surface::kVault;
     admission.vault = std::move(*vault);
   } else {
@@ -108,6 +110,30 @@ std::variant<Response, Admission> Api::Admit(const Request& request) {
     }
   }
   return admission;
+}
+
+std::optional<Response> Api::Firewall(const Request& request, const domain::Vault& vault) const {
+  authz::VaultNetworkRules rules;
+  rules.public_network_access = vault.public_network_access != "Disabled";
+  rules.acls_set = vault.network_acls_set;
+  rules.default_action = vault.network_default_action;
+  rules.ip_rules = vault.ip_rules;
+  rules.virtual_network_rules = vault.virtual_network_rules;
+  std::string client = authz::EffectiveClientAddress(config_.network, request.client_address,
+                                                     request.Header("x-forwarded-for"));
+  authz::FirewallDecision d = authz::EvaluateFirewall(rules, config_.network, client);
+  if (d.allowed) return std::nullopt;
+  std::string where = "\r\nVault: " + vault.name + ";location=" + vault.location;
+  if (d.inner_code == "ForbiddenByConnection") {
+    return ErrorResponse(PermissionDenied(
+        "Public network access is disabled and request is not from a trusted service nor via an "
+        "approved private link.\r\nCaller: " + where,
+        d.inner_code));
+  }
+  return ErrorResponse(PermissionDenied(
+      "Client address is not authorized and caller is not a trusted service.\r\nClient address: " +
+          d.client_address + "\r\nCaller: " + where,
+      d.inner_code));
 }
 
 Response Api::Handle(const Request& request, const Admission& admission) {

@@ -19,6 +19,7 @@
 #include "authn/principal.h"
 #include "authn/token_service.h"
 #include "authz/authorizer.h"
+#include "authz/network_rules.h"
 #include "core/clock.h"
 #include "domain/secret_service.h"
 #include "domain/vault_service.h"
@@ -32,6 +33,7 @@ struct ApiConfig {
   std::string subscription_id;
   bool test_clock = false;
   uint64_t vault_requests_per_window = kDefaultVaultRequestsPerWindow;  // 0 = unlimited
+  authz::NetworkConfig network;  // trusted proxies and named networks for the firewall
 };
 
 struct ApiServices {
@@ -76,6 +78,8 @@ class Api {
  private:
   Response Dispatch(const Request& request, const Admission& admission);
   Response Challenge(const Status& status) const;
+  // The vault's firewall verdict on this request's client; a 403 when it is blocked.
+  std::optional<Response> Firewall(const Request& request, const domain::Vault& vault) const;
   void AddCommonHeaders(const Request& request, Response& response) const;
 
   ApiConfig config_;

@@ -45,6 +45,17 @@ json::object VaultToJson(const Call& call, const domain::Vault& v) {
       {"publicNetworkAccess", v.public_network_access},
   };
   if (v.purge_protection) props["enablePurgeProtection"] = true;
+  if (v.network_acls_set) {
+    json::array ip_rules, vnet_rules;
+    for (const auto& rule : v.ip_rules) ip_rules.push_back(json::object{{"value", rule}});
+    for (const auto& id : v.virtual_network_rules) {
+      vnet_rules.push_back(json::object{{"id", id}, {"ignoreMissingVnetServiceEndpoint", false}});
+    }
+    props["networkAcls"] = json::object{{"bypass", v.network_bypass},
+                                        {"defaultAction", v.network_default_action},
+                                        {"ipRules", std::move(ip_rules)},
+                                        {"virtualNetworkRules", std::move(vnet_rules)}};
+  }
   return json::object{
       {"id", "/subscriptions/" + call.config.subscription_id + "/resourceGroups/" +
                  v.resource_group + "/providers/Microsoft.KeyVault/vaults/" + v.name},
@@ -60,6 +71,49 @@ json::object VaultToJson(const Call& call, const domain::Vault& v) {
                                   {"lastModifiedAt", IsoTime(v.last_modified_at)}}},
       {"properties", std::move(props)},
   };
+}
+
+StatusOr<json::array> OptArray(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return json::array{};
+  if (!it->value().is_array()) {
+    return InvalidArgument("The property '" + std::string(key) + "' must be an array.",
+                           "BadRequest");
+  }
+  return it->value().as_array();
+}
+
+// networkAcls: ip rules are validated and canonicalized ("1.2.3.4" -> "1.2.3.4/32", as Azure
+// returns them); virtual network rules must name a network configured on this server.
+StatusOr<domain::NetworkAclsSpec> ParseNetworkAcls(const Call& call, const json::object& acls) {
+  domain::NetworkAclsSpec spec;
+  KH_ASSIGN_OR_RETURN(std::optional<std::string> action, OptString(acls, "defaultAction"));
+  KH_ASSIGN_OR_RETURN(std::optional<std::string> bypass, OptString(acls, "bypass"));
+  if (action) spec.default_action = *action;
+  if (bypass) spec.bypass = *bypass;
+  KH_ASSIGN_OR_RETURN(json::array ip_rules, OptArray(acls, "ipRules"));
+  for (const auto& rule : ip_rules) {
+    if (!rule.is_object()) return InvalidArgument("ipRules items must be objects.", "BadRequest");
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(rule.as_object(), "value"));
+    if (!value) return InvalidArgument("ipRules items need a 'value'.", "BadRequest");
+    auto network = authz::IpNetwork::Parse(*value);
+    if (!network.ok()) return InvalidArgument(network.status().message(), "BadRequest");
+    spec.ip_rules.push_back(network->ToString());
+  }
+  KH_ASSIGN_OR_RETURN(json::array vnet_rules, OptArray(acls, "virtualNetworkRules"));
+  for (const auto& rule : vnet_rules) {
+    if (!rule.is_object()) {
+      return InvalidArgument("virtualNetworkRules items must be objects.", "BadRequest");
+    }
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> id, OptString(rule.as_object(), "id"));
+    if (!id || !call.config.network.named_networks.count(domain::Lower(*id))) {
+      return InvalidArgument("The virtual network rule '" + id.value_or("").substr(0, 200) +
+                                 "' names no network configured on this server (serve --network).",
+                             "BadRequest");
+    }
+    spec.virtual_network_rules.push_back(domain::Lower(*id));
+  }
+  return spec;
 }
 
 StatusOr<domain::VaultSpec> ParseSpec(const Call& call, bool is_put) {
@@ -110,6 +164,10 @@ StatusOr<domain::VaultSpec> ParseSpec(const Call& call, bool is_put) {
   KH_ASSIGN_OR_RETURN(spec.enabled_for_template_deployment,
                       OptBool(*props, "enabledForTemplateDeployment"));
   KH_ASSIGN_OR_RETURN(spec.public_network_access, OptString(*props, "publicNetworkAccess"));
+  KH_ASSIGN_OR_RETURN(std::optional<json::object> acls, OptObject(*props, "networkAcls"));
+  if (acls) {
+    KH_ASSIGN_OR_RETURN(spec.network_acls, ParseNetworkAcls(call, *acls));
+  }
   KH_ASSIGN_OR_RETURN(std::optional<std::string> create_mode, OptString(*props, "createMode"));
   if (create_mode && domain::Lower(*create_mode) == "recover") {
     return InvalidArgument("createMode 'recover' (vault recovery) is not supported yet.",

@@ -1,6 +1,28 @@
 #include "domain/vault.h"
 
+#include <cstdio>
+
 namespace kh::domain {
+namespace {
+
+// Lists are stored as maps keyed by zero-padded index, which keeps their order.
+std::map<std::string, std::string> ListToMap(const std::vector<std::string>& list) {
+  std::map<std::string, std::string> out;
+  char key[16];
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::snprintf(key, sizeof key, "%06zu", i);
+    out[key] = list[i];
+  }
+  return out;
+}
+
+std::vector<std::string> MapToList(const std::map<std::string, std::string>& map) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : map) out.push_back(v);
+  return out;
+}
+
+}  // namespace
 
 std::string Vault::RecoveryLevel() const {
   bool custom = retention_days < kMaxRetentionDays;
@@ -25,6 +47,11 @@ Fields Vault::ToFields() const {
   f.SetBool("enabled_for_disk_encryption", enabled_for_disk_encryption);
   f.SetBool("enabled_for_template_deployment", enabled_for_template_deployment);
   f.Set("public_network_access", public_network_access);
+  f.SetBool("network_acls_set", network_acls_set);
+  f.Set("network_default_action", network_default_action);
+  f.Set("network_bypass", network_bypass);
+  f.SetMap("ip_rules", ListToMap(ip_rules));
+  f.SetMap("virtual_network_rules", ListToMap(virtual_network_rules));
   f.Set("created_by", created_by);
   f.SetInt("created_at", created_at);
   f.Set("last_modified_by", last_modified_by);
@@ -51,6 +78,11 @@ Vault Vault::FromFields(const Fields& f) {
   v.enabled_for_disk_encryption = f.GetBool("enabled_for_disk_encryption", false);
   v.enabled_for_template_deployment = f.GetBool("enabled_for_template_deployment", false);
   v.public_network_access = f.GetOr("public_network_access", "Enabled");
+  v.network_acls_set = f.GetBool("network_acls_set", false);
+  v.network_default_action = f.GetOr("network_default_action", "Allow");
+  v.network_bypass = f.GetOr("network_bypass", "AzureServices");
+  v.ip_rules = MapToList(f.GetMap("ip_rules"));
+  v.virtual_network_rules = MapToList(f.GetMap("virtual_network_rules"));
   v.created_by = f.GetOr("created_by", "");
   v.created_at = f.GetInt("created_at").value_or(0);
   v.last_modified_by = f.GetOr("last_modified_by", "");

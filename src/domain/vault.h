@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/fields.h"
 
@@ -15,6 +16,8 @@ constexpr int kMaxRetentionDays = 90;
 constexpr int kDefaultRetentionDays = 90;
 constexpr size_t kMaxVaultTags = 15;
 constexpr int64_t kSecondsPerDay = 86400;
+constexpr size_t kMaxIpRules = 1000;
+constexpr size_t kMaxVirtualNetworkRules = 200;
 
 struct Vault {
   std::string name;  // as created
@@ -31,6 +34,13 @@ struct Vault {
   bool enabled_for_disk_encryption = false;
   bool enabled_for_template_deployment = false;
   std::string public_network_access = "Enabled";
+  // networkAcls (the vault firewall); ip rules are canonical CIDRs, virtual network rules name
+  // networks from the server's configuration.
+  bool network_acls_set = false;
+  std::string network_default_action = "Allow";
+  std::string network_bypass = "AzureServices";
+  std::vector<std::string> ip_rules;
+  std::vector<std::string> virtual_network_rules;
   std::string created_by;
   int64_t created_at = 0;
   std::string last_modified_by;
@@ -50,6 +60,13 @@ struct Vault {
 
 // What a caller may set on create or update (ARM PUT/PATCH). Unset fields keep their value
 // (PATCH) or take defaults (create).
+struct NetworkAclsSpec {
+  std::string default_action = "Allow";  // Allow | Deny
+  std::string bypass = "AzureServices";  // AzureServices | None
+  std::vector<std::string> ip_rules;     // canonical CIDRs
+  std::vector<std::string> virtual_network_rules;
+};
+
 struct VaultSpec {
   std::optional<std::string> location;
   std::optional<std::map<std::string, std::string>> tags;
@@ -64,6 +81,7 @@ struct VaultSpec {
   std::optional<bool> enabled_for_disk_encryption;
   std::optional<bool> enabled_for_template_deployment;
   std::optional<std::string> public_network_access;
+  std::optional<NetworkAclsSpec> network_acls;
 };
 
 }  // namespace kh::domain

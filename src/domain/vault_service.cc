@@ -76,6 +76,20 @@ Status VaultService::CheckSpec(const VaultSpec& spec, const Vault* existing) con
       Lower(*spec.public_network_access) != "disabled") {
     return InvalidArgument("publicNetworkAccess must be 'Enabled' or 'Disabled'.", "BadRequest");
   }
+  if (spec.network_acls) {
+    const NetworkAclsSpec& acls = *spec.network_acls;
+    if (acls.default_action != "Allow" && acls.default_action != "Deny") {
+      return InvalidArgument("networkAcls.defaultAction must be 'Allow' or 'Deny'.", "BadRequest");
+    }
+    if (acls.bypass != "AzureServices" && acls.bypass != "None") {
+      return InvalidArgument("networkAcls.bypass must be 'AzureServices' or 'None'.", "BadRequest");
+    }
+    if (acls.ip_rules.size() > kMaxIpRules ||
+        acls.virtual_network_rules.size() > kMaxVirtualNetworkRules) {
+      return InvalidArgument("networkAcls allows at most 1000 ipRules and 200 virtualNetworkRules.",
+                             "BadRequest");
+    }
+  }
   return Status::Ok();
 }
 
@@ -94,6 +108,13 @@ void VaultService::Apply(const VaultSpec& spec, Vault& v) const {
   }
   if (spec.enabled_for_template_deployment) {
     v.enabled_for_template_deployment = *spec.enabled_for_template_deployment;
+  }
+  if (spec.network_acls) {
+    v.network_acls_set = true;
+    v.network_default_action = spec.network_acls->default_action;
+    v.network_bypass = spec.network_acls->bypass;
+    v.ip_rules = spec.network_acls->ip_rules;
+    v.virtual_network_rules = spec.network_acls->virtual_network_rules;
   }
   if (spec.public_network_access) {
     v.public_network_access =

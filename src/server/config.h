@@ -2,6 +2,7 @@
 // What `keyhaven serve` and `keyhaven init` are told on the command line.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace kh::server {
 
@@ -16,6 +17,10 @@ struct ServerConfig {
   int io_threads = 2;
   int worker_threads = 64;
   uint64_t vault_requests_per_window = 100000;  // per vault per 10 s; 0 = unlimited
+  // Reverse proxies whose X-Forwarded-For the firewall believes (CIDRs).
+  std::vector<std::string> trusted_proxies;
+  // Named networks for vault firewall virtualNetworkRules: "NAME=CIDR[,CIDR...]".
+  std::vector<std::string> networks;
 };
 
 // "127.0.0.1:8443", "[::1]:8443", ":8443" (all interfaces) → address and port.

@@ -40,6 +40,10 @@ int Main(int argc, char** argv) {
       ->add_option("--vault-request-limit", config.vault_requests_per_window,
                    "Requests per 10 seconds per vault before 429 Throttled (0: no limit)")
       ->capture_default_str();
+  serve->add_option("--trusted-proxy", config.trusted_proxies,
+                    "CIDR of a reverse proxy whose X-Forwarded-For the vault firewall trusts");
+  serve->add_option("--network", config.networks,
+                    "A named network for vault firewall virtualNetworkRules: NAME=CIDR[,CIDR...]");
   CLI::App* init = app.add_subcommand("init", "Initialize the data directory and exit");
   add_common(init);
   init->add_option("--port", config.listen_port, "Port written into admin.json's authorityHost")

@@ -14,6 +14,7 @@
 #include "authn/principal_store.h"
 #include "authn/token_service.h"
 #include "authz/authorizer.h"
+#include "authz/network_rules.h"
 #include "domain/purge_job.h"
 #include "domain/secret_service.h"
 #include "domain/vault_service.h"
@@ -79,6 +80,30 @@ class PurgeLoop {
   std::thread thread_;
 };
 
+StatusOr<authz::NetworkConfig> NetworkConfigFrom(const ServerConfig& config) {
+  authz::NetworkConfig out;
+  for (const std::string& cidr : config.trusted_proxies) {
+    KH_ASSIGN_OR_RETURN(authz::IpNetwork n, authz::IpNetwork::Parse(cidr));
+    out.trusted_proxies.push_back(n);
+  }
+  for (const std::string& spec : config.networks) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgument("--network must be NAME=CIDR[,CIDR...]: " + spec);
+    }
+    std::string name = spec.substr(0, eq);
+    for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    std::string_view rest = std::string_view(spec).substr(eq + 1);
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      KH_ASSIGN_OR_RETURN(authz::IpNetwork n, authz::IpNetwork::Parse(rest.substr(0, comma)));
+      out.named_networks[name].push_back(n);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+  return out;
+}
+
 sigset_t BlockStopSignals() {
   sigset_t set;
   sigemptyset(&set);
@@ -108,6 +133,11 @@ int Serve(const ServerConfig& config) {
   umask(077);  // every file in the data dir is private unless written with another mode
   sigset_t stop_signals = BlockStopSignals();
 
+  auto network = NetworkConfigFrom(config);
+  if (!network.ok()) {
+    std::cerr << "keyhaven: " << network.status().message() << "\n";
+    return 2;
+  }
   int port_hint = config.public_port ? config.public_port : config.listen_port;
   auto dir = OpenDataDir(config.data_dir, Authority(config.domain, port_hint));
   if (!dir.ok()) {
@@ -150,6 +180,7 @@ int Serve(const ServerConfig& config) {
   api_config.subscription_id = dir->identity.subscription_id;
   api_config.test_clock = config.test_clock;
   api_config.vault_requests_per_window = config.vault_requests_per_window;
+  api_config.network = std::move(*network);
   api::ApiServices services;
   services.vaults = &vaults;
   services.secrets = &secrets;

@@ -138,7 +138,7 @@ export function assertAzureError(res, status, { code } = {}) {
  * its status line arrived still resolves (truncated: true), because servers
  * may legitimately close a connection after rejecting an oversized request.
  */
-export function rawRequest({ method = 'GET', url, headers = {}, body, timeoutMs = 15_000 }) {
+export function rawRequest({ method = 'GET', url, headers = {}, body, timeoutMs = 15_000, localAddress }) {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
@@ -167,7 +167,7 @@ export function rawRequest({ method = 'GET', url, headers = {}, body, timeoutMs 
     };
     const req = https.request(
       u,
-      { method, headers: hdrs, lookup, agent: false, timeout: timeoutMs },
+      { method, headers: hdrs, lookup, agent: false, timeout: timeoutMs, localAddress },
       (res) => {
         response = res;
         res.on('data', (c) => chunks.push(c));
