@@ -1,5 +1,6 @@
 // Keyhaven's own administrative endpoints (not part of Azure's API).
 //   POST /admin/test-clock {"advanceSeconds": N}   only with `serve --test-clock`
+//   POST /admin/principals {"displayName": "..."}  a service principal with a client secret
 #include <boost/json.hpp>
 
 #include "api/call.h"
@@ -20,7 +21,7 @@ Response AdvanceClock(const Call& call) {
                                   "--test-clock to use it."));
   }
   if (call.request.method != "POST") return MethodNotAllowed(call.request);
-  if (auto denied = Deny(call, kActionTestClock)) return *denied;
+  if (auto denied = DenyManagement(call, kActionTestClock, "/")) return *denied;
   auto body = ParseJsonObject(call.request.body);
   if (!body.ok()) return ErrorResponse(body.status());
   auto seconds = OptInt(*body, "advanceSeconds");
@@ -34,11 +35,36 @@ Response AdvanceClock(const Call& call) {
                                         {"offsetSeconds", call.services.clock->offset_seconds()}});
 }
 
+constexpr std::string_view kActionPrincipalsWrite = "Keyhaven/principals/write";
+constexpr size_t kMaxDisplayNameLength = 256;
+
+// Creates a service principal with a client secret, shown once in the response.
+Response CreatePrincipal(const Call& call) {
+  if (call.request.method != "POST") return MethodNotAllowed(call.request);
+  if (auto denied = DenyManagement(call, kActionPrincipalsWrite, "/")) return *denied;
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(body, "displayName"));
+    if (!name || name->empty() || name->size() > kMaxDisplayNameLength) {
+      return InvalidArgument("displayName is required (1 to 256 characters).");
+    }
+    KH_ASSIGN_OR_RETURN(auto created, call.services.principals->Create(*name, false));
+    Response r = JsonResponse(201, json::object{{"displayName", created.first.display_name},
+                                                {"clientId", created.first.client_id},
+                                                {"objectId", created.first.object_id},
+                                                {"tenantId", call.config.tenant_id},
+                                                {"clientSecret", created.second.Reveal()}});
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  });
+}
+
 }  // namespace
 
 Response HandleAdmin(const Call& call) {
   const auto& s = call.target.segments;
   if (s.size() == 2 && s[1] == "test-clock") return AdvanceClock(call);
+  if (s.size() == 2 && s[1] == "principals") return CreatePrincipal(call);
   return UnknownRoute(call.request);
 }
 

@@ -197,13 +197,46 @@ Response Respond(const std::function<StatusOr<Response>()>& body) {
   return std::move(*r);
 }
 
-std::optional<Response> Deny(const Call& call, std::string_view action) {
-  const auto& caller = *call.admission.caller;
-  std::string scope = call.admission.vault ? "/vaults/" + call.admission.vault->name : "/";
+namespace {
+
+std::optional<Response> Decide(const Call& call, std::string_view action, std::string_view scope,
+                               bool data_action) {
+  const authn::Caller& caller = *call.admission.caller;
+  authz::Subject subject{caller.object_id, caller.client_id};
+  std::vector<authz::RoleAssignment> assignments;
+  if (call.services.role_assignments) {
+    for (auto& r : call.services.role_assignments->ForPrincipal(caller.object_id)) {
+      assignments.push_back({r.id, r.scope, r.role_id, r.principal_id});
+    }
+  }
   authz::Decision d =
-      call.services.authorizer->Check({caller.object_id, caller.client_id}, action, scope);
+      call.services.authorizer->Check(subject, action, scope, assignments, data_action);
   if (d.allowed) return std::nullopt;
-  return ErrorResponse(PermissionDenied(d.reason, "ForbiddenByRbac"));
+  std::string reason = d.reason;
+  if (call.admission.vault) {
+    reason += "Vault: " + call.admission.vault->name + ";location=" +
+              call.admission.vault->location + "\r\n";
+  }
+  return ErrorResponse(PermissionDenied(reason, "ForbiddenByRbac"));
+}
+
+}  // namespace
+
+std::string VaultResourceId(const Call& call, const domain::Vault& vault) {
+  return "/subscriptions/" + call.config.subscription_id + "/resourceGroups/" +
+         vault.resource_group + "/providers/Microsoft.KeyVault/vaults/" + vault.name;
+}
+
+std::optional<Response> DenyData(const Call& call, std::string_view action,
+                                 std::string_view object) {
+  std::string scope = VaultResourceId(call, *call.admission.vault);
+  if (!object.empty()) scope += "/" + std::string(object);
+  return Decide(call, action, scope, true);
+}
+
+std::optional<Response> DenyManagement(const Call& call, std::string_view action,
+                                       std::string_view scope) {
+  return Decide(call, action, scope, false);
 }
 
 Response MethodNotAllowed(const Request& request) {

@@ -21,6 +21,7 @@
 #include "authz/authorizer.h"
 #include "authz/network_rules.h"
 #include "core/clock.h"
+#include "domain/role_assignment_service.h"
 #include "domain/secret_service.h"
 #include "domain/vault_service.h"
 
@@ -39,7 +40,9 @@ struct ApiConfig {
 struct ApiServices {
   domain::VaultService* vaults = nullptr;
   domain::SecretService* secrets = nullptr;
+  domain::RoleAssignmentService* role_assignments = nullptr;
   authn::TokenService* tokens = nullptr;
+  authn::PrincipalStore* principals = nullptr;
   const authz::Authorizer* authorizer = nullptr;
   SystemClock* clock = nullptr;  // required; advanced by the test-clock endpoint when enabled
   std::function<void()> on_clock_advanced;  // runs the purge job right away

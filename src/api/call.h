@@ -19,6 +19,8 @@ struct Call {
 // Surface handlers, one file each. Each returns the full Response (errors included).
 Response HandleIdentity(const Call& call);
 Response HandleManagement(const Call& call);
+// Role assignments and definitions under any ARM scope; nullopt when the path is not one.
+std::optional<Response> HandleAuthorization(const Call& call);
 Response HandleAdmin(const Call& call);
 Response HandleSecrets(const Call& call);
 
@@ -29,8 +31,15 @@ bool TrySetSecretAsync(const Call& call, Deferred reply);
 // Runs a handler body written with KH_ASSIGN_OR_RETURN, turning its error into Azure's response.
 Response Respond(const std::function<StatusOr<Response>()>& body);
 
-// Authorization for one action (Azure's action names); nullopt when allowed, else the 403.
-std::optional<Response> Deny(const Call& call, std::string_view action);
+// Authorization (Azure's action names); nullopt when allowed, else the 403 ForbiddenByRbac.
+// A data action on the request's vault, or on one object of it ("secrets/{name}").
+std::optional<Response> DenyData(const Call& call, std::string_view action,
+                                 std::string_view object);
+// A management action on an ARM scope ("/subscriptions/{sub}/resourceGroups/{rg}/...").
+std::optional<Response> DenyManagement(const Call& call, std::string_view action,
+                                       std::string_view scope);
+// The ARM id of a vault: the scope its role assignments name.
+std::string VaultResourceId(const Call& call, const domain::Vault& vault);
 
 Response MethodNotAllowed(const Request& request);
 Response UnknownRoute(const Request& request);

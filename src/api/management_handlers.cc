@@ -176,19 +176,28 @@ StatusOr<domain::VaultSpec> ParseSpec(const Call& call, bool is_put) {
   return spec;
 }
 
+std::string VaultScope(const Call& call, const std::string& rg, const std::string& name) {
+  return "/subscriptions/" + call.config.subscription_id + "/resourceGroups/" + rg +
+         "/providers/Microsoft.KeyVault/vaults/" + name;
+}
+
 std::string CallerName(const Call& call) { return call.admission.caller->client_id; }
 
 Response VaultResource(const Call& call, const std::string& rg, const std::string& name) {
   auto* vaults = call.services.vaults;
   const std::string& m = call.request.method;
   if (m == "GET") {
-    if (auto denied = Deny(call, kActionRead)) return *denied;
+    if (auto denied = DenyManagement(call, kActionRead, VaultScope(call, rg, name))) {
+      return *denied;
+    }
     auto v = vaults->Get(rg, name);
     if (!v.ok()) return ErrorResponse(v.status());
     return JsonResponse(200, VaultToJson(call, **v));
   }
   if (m == "PUT" || m == "PATCH") {
-    if (auto denied = Deny(call, kActionWrite)) return *denied;
+    if (auto denied = DenyManagement(call, kActionWrite, VaultScope(call, rg, name))) {
+      return *denied;
+    }
     auto spec = ParseSpec(call, m == "PUT");
     if (!spec.ok()) return ErrorResponse(spec.status());
     if (m == "PUT") {
@@ -201,7 +210,9 @@ Response VaultResource(const Call& call, const std::string& rg, const std::strin
     return JsonResponse(200, VaultToJson(call, **v));
   }
   if (m == "DELETE") {
-    if (auto denied = Deny(call, kActionDelete)) return *denied;
+    if (auto denied = DenyManagement(call, kActionDelete, VaultScope(call, rg, name))) {
+      return *denied;
+    }
     Status st = vaults->Delete(rg, name);
     Response r;
     if (st.code() == StatusCode::kNotFound) {
@@ -217,7 +228,9 @@ Response VaultResource(const Call& call, const std::string& rg, const std::strin
 
 Response VaultList(const Call& call, std::optional<std::string> rg) {
   if (call.request.method != "GET") return MethodNotAllowed(call.request);
-  if (auto denied = Deny(call, kActionRead)) return *denied;
+  std::string scope = "/subscriptions/" + call.config.subscription_id;
+  if (rg) scope += "/resourceGroups/" + *rg;
+  if (auto denied = DenyManagement(call, kActionRead, scope)) return *denied;
   auto list = call.services.vaults->List(rg ? std::optional<std::string_view>(*rg) : std::nullopt);
   if (!list.ok()) return ErrorResponse(list.status());
   json::array items;
@@ -228,6 +241,7 @@ Response VaultList(const Call& call, std::optional<std::string> rg) {
 }  // namespace
 
 Response HandleManagement(const Call& call) {
+  if (auto rbac = HandleAuthorization(call)) return std::move(*rbac);
   const auto& s = call.target.segments;
   if (s.size() < 2 || domain::Lower(s[1]) != domain::Lower(call.config.subscription_id)) {
     return ErrorResponse(NotFound(

@@ -18,10 +18,10 @@ constexpr std::string_view kActionUpdate = "Microsoft.KeyVault/vaults/secrets/up
 constexpr std::string_view kActionDelete = "Microsoft.KeyVault/vaults/secrets/delete";
 constexpr std::string_view kActionBackup = "Microsoft.KeyVault/vaults/secrets/backup/action";
 constexpr std::string_view kActionRestore = "Microsoft.KeyVault/vaults/secrets/restore/action";
-constexpr std::string_view kActionReadDeleted = "Microsoft.KeyVault/vaults/deletedsecrets/read";
-constexpr std::string_view kActionRecover =
-    "Microsoft.KeyVault/vaults/deletedsecrets/recover/action";
-constexpr std::string_view kActionPurge = "Microsoft.KeyVault/vaults/deletedsecrets/delete";
+// Deleted secrets are read with readMetadata, as Azure's access-policy "list" permission maps.
+constexpr std::string_view kActionReadDeleted = kActionRead;
+constexpr std::string_view kActionRecover = "Microsoft.KeyVault/vaults/secrets/recover/action";
+constexpr std::string_view kActionPurge = "Microsoft.KeyVault/vaults/secrets/purge/action";
 
 const domain::Vault& VaultOf(const Call& call) { return *call.admission.vault; }
 
@@ -80,7 +80,7 @@ StatusOr<domain::SetSecretParams> ParseSetSecret(const Call& call) {
 }
 
 Response SetSecret(const Call& call, const std::string& name) {
-  if (auto denied = Deny(call, kActionSet)) return *denied;
+  if (auto denied = DenyData(call, kActionSet, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(domain::SetSecretParams params, ParseSetSecret(call));
     KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
@@ -90,7 +90,7 @@ Response SetSecret(const Call& call, const std::string& name) {
 }
 
 Response GetSecret(const Call& call, const std::string& name, const std::string& version) {
-  if (auto denied = Deny(call, kActionGet)) return *denied;
+  if (auto denied = DenyData(call, kActionGet, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
                         call.services.secrets->Get(VaultOf(call), name, version));
@@ -99,7 +99,7 @@ Response GetSecret(const Call& call, const std::string& name, const std::string&
 }
 
 Response UpdateSecret(const Call& call, const std::string& name, const std::string& version) {
-  if (auto denied = Deny(call, kActionUpdate)) return *denied;
+  if (auto denied = DenyData(call, kActionUpdate, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
     if (body.contains("value")) {
@@ -121,7 +121,7 @@ Response UpdateSecret(const Call& call, const std::string& name, const std::stri
 }
 
 Response ListSecrets(const Call& call) {
-  if (auto denied = Deny(call, kActionRead)) return *denied;
+  if (auto denied = DenyData(call, kActionRead, "")) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(PageRequest paging, ParsePageRequest(call));
     KH_ASSIGN_OR_RETURN(auto page,
@@ -134,7 +134,7 @@ Response ListSecrets(const Call& call) {
 }
 
 Response ListVersions(const Call& call, const std::string& name) {
-  if (auto denied = Deny(call, kActionRead)) return *denied;
+  if (auto denied = DenyData(call, kActionRead, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(PageRequest paging, ParsePageRequest(call));
     KH_ASSIGN_OR_RETURN(auto page, call.services.secrets->ListVersions(VaultOf(call), name,
@@ -147,7 +147,7 @@ Response ListVersions(const Call& call, const std::string& name) {
 }
 
 Response DeleteSecret(const Call& call, const std::string& name) {
-  if (auto denied = Deny(call, kActionDelete)) return *denied;
+  if (auto denied = DenyData(call, kActionDelete, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(domain::DeletedSecret d,
                         call.services.secrets->Delete(VaultOf(call), name));
@@ -156,7 +156,7 @@ Response DeleteSecret(const Call& call, const std::string& name) {
 }
 
 Response GetDeleted(const Call& call, const std::string& name) {
-  if (auto denied = Deny(call, kActionReadDeleted)) return *denied;
+  if (auto denied = DenyData(call, kActionReadDeleted, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(domain::DeletedSecret d,
                         call.services.secrets->GetDeleted(VaultOf(call), name));
@@ -165,7 +165,7 @@ Response GetDeleted(const Call& call, const std::string& name) {
 }
 
 Response ListDeleted(const Call& call) {
-  if (auto denied = Deny(call, kActionReadDeleted)) return *denied;
+  if (auto denied = DenyData(call, kActionReadDeleted, "")) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(PageRequest paging, ParsePageRequest(call));
     KH_ASSIGN_OR_RETURN(
@@ -178,7 +178,7 @@ Response ListDeleted(const Call& call) {
 }
 
 Response Recover(const Call& call, const std::string& name) {
-  if (auto denied = Deny(call, kActionRecover)) return *denied;
+  if (auto denied = DenyData(call, kActionRecover, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
                         call.services.secrets->Recover(VaultOf(call), name));
@@ -187,7 +187,7 @@ Response Recover(const Call& call, const std::string& name) {
 }
 
 Response Purge(const Call& call, const std::string& name) {
-  if (auto denied = Deny(call, kActionPurge)) return *denied;
+  if (auto denied = DenyData(call, kActionPurge, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_RETURN_IF_ERROR(call.services.secrets->Purge(VaultOf(call), name));
     Response r;
@@ -197,7 +197,7 @@ Response Purge(const Call& call, const std::string& name) {
 }
 
 Response Backup(const Call& call, const std::string& name) {
-  if (auto denied = Deny(call, kActionBackup)) return *denied;
+  if (auto denied = DenyData(call, kActionBackup, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(std::string blob, call.services.secrets->Backup(VaultOf(call), name));
     return JsonResponse(200, json::object{{"value", Base64UrlEncode(blob)}});
@@ -205,7 +205,7 @@ Response Backup(const Call& call, const std::string& name) {
 }
 
 Response Restore(const Call& call) {
-  if (auto denied = Deny(call, kActionRestore)) return *denied;
+  if (auto denied = DenyData(call, kActionRestore, "")) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
     KH_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(body, "value"));
@@ -226,7 +226,7 @@ bool TrySetSecretAsync(const Call& call, Deferred reply) {
     return false;
   }
   const std::string& name = s[1];
-  if (auto denied = Deny(call, kActionSet)) {
+  if (auto denied = DenyData(call, kActionSet, "secrets/" + name)) {
     reply([r = *denied] { return r; });
     return true;
   }

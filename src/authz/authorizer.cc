@@ -1,18 +1,50 @@
 #include "authz/authorizer.h"
 
+#include <cctype>
+
+#include "authz/roles.h"
+
 namespace kh::authz {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+bool ScopeCovers(std::string_view scope, std::string_view resource) {
+  std::string s = Lower(scope), r = Lower(resource);
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  if (s == "/" || s.empty()) return true;
+  if (r.compare(0, s.size(), s) != 0) return false;
+  return r.size() == s.size() || r[s.size()] == '/';
+}
 
 Decision Authorizer::Check(const Subject& subject, std::string_view action,
-                           std::string_view scope) const {
+                           std::string_view resource,
+                           const std::vector<RoleAssignment>& assignments,
+                           bool data_action) const {
   if (!admin_object_id_.empty() && subject.object_id == admin_object_id_) {
     return Decision{true, "bootstrap administrator"};
+  }
+  for (const RoleAssignment& a : assignments) {
+    if (a.principal_id != subject.object_id || !ScopeCovers(a.scope, resource)) continue;
+    const RoleDefinition* role = FindBuiltInRole(a.role_id);
+    if (role && RoleGrants(*role, action, data_action)) {
+      return Decision{true, "role assignment " + a.id + " (" + role->name + ")"};
+    }
   }
   return Decision{false,
                   "Caller is not authorized to perform action on resource.\r\nIf role "
                   "assignments, deny assignments or role definitions were changed recently, "
-                  "please observe propagation time.\r\nCaller: oid=" +
-                      subject.object_id + ";appid=" + subject.client_id + "\r\nAction: '" +
-                      std::string(action) + "'\r\nResource: '" + std::string(scope) + "'"};
+                  "please observe propagation time.\r\nCaller: appid=" +
+                      subject.client_id + ";oid=" + subject.object_id + "\r\nAction: '" +
+                      std::string(action) + "'\r\nResource: '" + Lower(resource) +
+                      "'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: "
+                      "'DeniedWithNoValidRBAC' \r\n"};
 }
 
 }  // namespace kh::authz

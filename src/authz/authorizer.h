@@ -1,12 +1,16 @@
 #pragma once
-// Authorizer: decides whether a caller may perform an action. Pure: no I/O, no clock.
+// Authorizer: decides whether a caller may perform an action on a resource. Pure: no I/O, no
+// clock; the caller hands it the role assignments that name the principal.
 //
-// Deny by default. Until role assignments and access policies land (issue 3), the only grant is
-// the bootstrap administrator's: it may do everything; every other principal nothing.
-// Actions use Azure's names, e.g. "Microsoft.KeyVault/vaults/secrets/getSecret/action" (data)
-// or "Microsoft.KeyVault/vaults/write" (management).
+// Deny by default. Allowed when the caller is the bootstrap administrator, or when a role
+// assignment of the caller, at the resource's scope or any scope above it, is for a role that
+// grants the action (Azure RBAC). Actions use Azure's names, e.g.
+// "Microsoft.KeyVault/vaults/secrets/getSecret/action" (data) or
+// "Microsoft.KeyVault/vaults/write" (management). Scopes are ARM resource ids
+// ("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults/{v}/secrets/{n}").
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kh::authz {
 
@@ -15,17 +19,28 @@ struct Subject {
   std::string client_id;
 };
 
+struct RoleAssignment {
+  std::string id;            // the assignment's name (a GUID)
+  std::string scope;         // ARM id of where it applies
+  std::string role_id;       // GUID of the role definition
+  std::string principal_id;  // object id
+};
+
 struct Decision {
   bool allowed = false;
   std::string reason;  // safe to show the caller
 };
+
+// True when `scope` is `resource` or an ancestor of it (case-insensitive, whole segments).
+bool ScopeCovers(std::string_view scope, std::string_view resource);
 
 class Authorizer {
  public:
   explicit Authorizer(std::string bootstrap_admin_object_id)
       : admin_object_id_(std::move(bootstrap_admin_object_id)) {}
 
-  Decision Check(const Subject& subject, std::string_view action, std::string_view scope) const;
+  Decision Check(const Subject& subject, std::string_view action, std::string_view resource,
+                 const std::vector<RoleAssignment>& assignments, bool data_action) const;
 
  private:
   std::string admin_object_id_;

@@ -16,6 +16,7 @@
 #include "authz/authorizer.h"
 #include "authz/network_rules.h"
 #include "domain/purge_job.h"
+#include "domain/role_assignment_service.h"
 #include "domain/secret_service.h"
 #include "domain/vault_service.h"
 #include "http/server.h"
@@ -170,6 +171,11 @@ int Serve(const ServerConfig& config) {
   PurgeLoop purge_loop(&purge_job, &clock);
   authn::PrincipalStore principals(dir->barrier.get());
   authz::Authorizer authorizer(dir->identity.admin_object_id);
+  auto role_assignments = domain::RoleAssignmentService::Open(dir->barrier.get(), &clock);
+  if (!role_assignments.ok()) {
+    std::cerr << "keyhaven: " << role_assignments.status().message() << "\n";
+    return 1;
+  }
   authn::TokenService tokens({authority, dir->identity.tenant_id, authority},
                              std::move(*dir->signing_key), &principals, &clock);
 
@@ -185,6 +191,8 @@ int Serve(const ServerConfig& config) {
   services.vaults = &vaults;
   services.secrets = &secrets;
   services.tokens = &tokens;
+  services.principals = &principals;
+  services.role_assignments = role_assignments->get();
   services.authorizer = &authorizer;
   services.clock = &clock;
   services.on_clock_advanced = [&purge_loop] { purge_loop.RunNow(); };

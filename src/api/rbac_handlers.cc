@@ -1,0 +1,205 @@
+// Azure RBAC over ARM: role assignments and role definitions at any scope,
+//   {scope}/providers/Microsoft.Authorization/roleAssignments[/{id}]
+//   {scope}/providers/Microsoft.Authorization/roleDefinitions[/{id}]
+// shaped as Microsoft.Authorization returns them (usable from @azure/arm-authorization).
+#include <boost/json.hpp>
+
+#include "api/call.h"
+#include "api/error_mapping.h"
+#include "api/json_body.h"
+#include "authz/authorizer.h"
+#include "authz/roles.h"
+#include "domain/names.h"
+
+namespace kh::api {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kActionAssignmentsRead = "Microsoft.Authorization/roleAssignments/read";
+constexpr std::string_view kActionAssignmentsWrite =
+    "Microsoft.Authorization/roleAssignments/write";
+constexpr std::string_view kActionAssignmentsDelete =
+    "Microsoft.Authorization/roleAssignments/delete";
+constexpr std::string_view kActionDefinitionsRead = "Microsoft.Authorization/roleDefinitions/read";
+
+std::string DefinitionId(const Call& call, std::string_view guid) {
+  return "/subscriptions/" + call.config.subscription_id +
+         "/providers/Microsoft.Authorization/roleDefinitions/" + std::string(guid);
+}
+
+json::object DefinitionToJson(const Call& call, const authz::RoleDefinition& role) {
+  auto list = [](const std::vector<std::string>& v) {
+    json::array a;
+    for (const auto& s : v) a.push_back(json::value(s));
+    return a;
+  };
+  return json::object{
+      {"id", DefinitionId(call, role.id)},
+      {"name", role.id},
+      {"type", "Microsoft.Authorization/roleDefinitions"},
+      {"properties",
+       json::object{{"roleName", role.name},
+                    {"description", role.description},
+                    {"type", "BuiltInRole"},
+                    {"assignableScopes", json::array{"/"}},
+                    {"permissions", json::array{json::object{
+                                        {"actions", list(role.actions)},
+                                        {"notActions", list(role.not_actions)},
+                                        {"dataActions", list(role.data_actions)},
+                                        {"notDataActions", list(role.not_data_actions)}}}}}},
+  };
+}
+
+json::object AssignmentToJson(const Call& call, const domain::RoleAssignmentRecord& a) {
+  return json::object{
+      {"id", a.scope + "/providers/Microsoft.Authorization/roleAssignments/" + a.id},
+      {"name", a.id},
+      {"type", "Microsoft.Authorization/roleAssignments"},
+      {"properties", json::object{{"roleDefinitionId", DefinitionId(call, a.role_id)},
+                                  {"principalId", a.principal_id},
+                                  {"principalType", a.principal_type},
+                                  {"scope", a.scope},
+                                  {"createdBy", a.created_by}}},
+  };
+}
+
+// The role GUID from "/subscriptions/.../roleDefinitions/{guid}" or a bare GUID.
+std::string RoleGuid(std::string_view definition_id) {
+  size_t slash = definition_id.rfind('/');
+  return std::string(slash == std::string_view::npos ? definition_id
+                                                     : definition_id.substr(slash + 1));
+}
+
+// Management can only name scopes inside this server's one subscription.
+bool InSubscription(const Call& call, const std::string& scope) {
+  return authz::ScopeCovers("/subscriptions/" + call.config.subscription_id, scope);
+}
+
+Response PutAssignment(const Call& call, const std::string& scope, const std::string& id) {
+  if (auto denied = DenyManagement(call, kActionAssignmentsWrite, scope)) return *denied;
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+    KH_ASSIGN_OR_RETURN(std::optional<json::object> props, OptObject(body, "properties"));
+    if (!props) return InvalidArgument("The property 'properties' is required.", "BadRequest");
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> role, OptString(*props, "roleDefinitionId"));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> principal, OptString(*props, "principalId"));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> type, OptString(*props, "principalType"));
+    if (!role || !principal || principal->empty()) {
+      return InvalidArgument("roleDefinitionId and principalId are required.", "BadRequest");
+    }
+    if (!authz::FindBuiltInRole(RoleGuid(*role))) {
+      return NotFound("RoleDefinitionDoesNotExist",
+                      "The specified role definition with ID '" + RoleGuid(*role).substr(0, 64) +
+                          "' does not exist.");
+    }
+    domain::RoleAssignmentRecord record;
+    record.id = id;
+    record.scope = scope;
+    record.role_id = domain::Lower(RoleGuid(*role));
+    record.principal_id = *principal;
+    if (type) record.principal_type = *type;
+    record.created_by = call.admission.caller->object_id;
+    KH_ASSIGN_OR_RETURN(domain::RoleAssignmentRecord created,
+                        call.services.role_assignments->Create(std::move(record)));
+    return JsonResponse(201, AssignmentToJson(call, created));
+  });
+}
+
+Response AssignmentResource(const Call& call, const std::string& scope, const std::string& id) {
+  const std::string& m = call.request.method;
+  if (m == "PUT") return PutAssignment(call, scope, id);
+  if (m == "GET") {
+    if (auto denied = DenyManagement(call, kActionAssignmentsRead, scope)) return *denied;
+    return Respond([&]() -> StatusOr<Response> {
+      KH_ASSIGN_OR_RETURN(auto a, call.services.role_assignments->Get(id));
+      if (domain::Lower(a.scope) != domain::Lower(scope)) {
+        return NotFound("RoleAssignmentNotFound", "The role assignment is not found.");
+      }
+      return JsonResponse(200, AssignmentToJson(call, a));
+    });
+  }
+  if (m == "DELETE") {
+    if (auto denied = DenyManagement(call, kActionAssignmentsDelete, scope)) return *denied;
+    auto removed = call.services.role_assignments->Delete(id);
+    if (removed.status().code() == StatusCode::kNotFound) {
+      Response r;
+      r.status = 204;
+      return r;
+    }
+    if (!removed.ok()) return ErrorResponse(removed.status());
+    return JsonResponse(200, AssignmentToJson(call, *removed));
+  }
+  return MethodNotAllowed(call.request);
+}
+
+// $filter: "principalId eq '{id}'" and/or "atScope()".
+Response ListAssignments(const Call& call, const std::string& scope) {
+  if (call.request.method != "GET") return MethodNotAllowed(call.request);
+  if (auto denied = DenyManagement(call, kActionAssignmentsRead, scope)) return *denied;
+  std::string filter = call.target.Query("$filter");
+  std::string principal;
+  size_t at = filter.find("principalId eq '");
+  if (at != std::string::npos) {
+    size_t start = at + 16, end = filter.find('\'', start);
+    if (end == std::string::npos) {
+      return ErrorResponse(InvalidArgument("The $filter is malformed.", "InvalidFilter"));
+    }
+    principal = filter.substr(start, end - start);
+  }
+  bool at_scope = filter.find("atScope()") != std::string::npos;
+  json::array items;
+  for (const auto& a : call.services.role_assignments->List()) {
+    if (!principal.empty() && a.principal_id != principal) continue;
+    bool above = authz::ScopeCovers(a.scope, scope);
+    bool below = authz::ScopeCovers(scope, a.scope);
+    if (at_scope ? !above : !(above || below)) continue;
+    items.push_back(AssignmentToJson(call, a));
+  }
+  return JsonResponse(200, json::object{{"value", std::move(items)}});
+}
+
+Response Definitions(const Call& call, const std::string& scope, const std::string* id) {
+  if (call.request.method != "GET") return MethodNotAllowed(call.request);
+  if (auto denied = DenyManagement(call, kActionDefinitionsRead, scope)) return *denied;
+  if (id) {
+    const authz::RoleDefinition* role = authz::FindBuiltInRole(*id);
+    if (!role) {
+      return ErrorResponse(NotFound("RoleDefinitionDoesNotExist",
+                                    "The role definition '" + id->substr(0, 64) +
+                                        "' does not exist."));
+    }
+    return JsonResponse(200, DefinitionToJson(call, *role));
+  }
+  json::array items;
+  for (const auto& role : authz::BuiltInRoles()) items.push_back(DefinitionToJson(call, role));
+  return JsonResponse(200, json::object{{"value", std::move(items)}});
+}
+
+}  // namespace
+
+std::optional<Response> HandleAuthorization(const Call& call) {
+  const auto& s = call.target.segments;
+  // Find ".../providers/Microsoft.Authorization/{roleAssignments|roleDefinitions}[/{id}]".
+  for (size_t i = 0; i + 2 < s.size(); ++i) {
+    if (domain::Lower(s[i]) != "providers" || domain::Lower(s[i + 1]) != "microsoft.authorization") {
+      continue;
+    }
+    std::string scope;
+    for (size_t j = 0; j < i; ++j) scope += "/" + s[j];
+    if (!InSubscription(call, scope)) {
+      return ErrorResponse(NotFound("SubscriptionNotFound", "The scope is not in this server's "
+                                                            "subscription."));
+    }
+    std::string kind = domain::Lower(s[i + 2]);
+    bool has_id = s.size() == i + 4;
+    if (s.size() > i + 4) return UnknownRoute(call.request);
+    if (kind == "roleassignments") {
+      return has_id ? AssignmentResource(call, scope, s[i + 3]) : ListAssignments(call, scope);
+    }
+    if (kind == "roledefinitions") return Definitions(call, scope, has_id ? &s[i + 3] : nullptr);
+    return UnknownRoute(call.request);
+  }
+  return std::nullopt;
+}
+
+}  // namespace kh::api

@@ -1,0 +1,137 @@
+// Azure RBAC with the real SDKs: a new service principal is denied everything by default; a
+// Secrets User assignment at vault scope lets it read but not write; an object-scoped
+// assignment opens one secret and no other; deleting the assignment closes access again.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+
+import { ClientSecretCredential } from '@azure/identity';
+import { startServer, secretName, rejectsWith, RESOURCE_GROUP } from './harness.mjs';
+
+const SECRETS_USER = '4633458b-17de-408a-b874-0445c86b69e6';
+const SECRETS_OFFICER = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7';
+const AUTH_VERSION = '2022-04-01';
+
+describe('role-based access (RBAC)', () => {
+  let h;
+  before(async () => {
+    h = await startServer({ name: 'rbac' });
+  });
+  after(async () => {
+    await h?.dispose();
+  });
+
+  async function newPrincipal(displayName) {
+    const res = await h.requestJson('POST', '/admin/principals', { displayName });
+    assert.equal(res.status, 201, res.text);
+    const p = res.json;
+    const credential = new ClientSecretCredential(p.tenantId, p.clientId, p.clientSecret, {
+      authorityHost: h.url,
+      disableInstanceDiscovery: true,
+      agent: h.agent,
+    });
+    return { ...p, credential };
+  }
+
+  const vaultScope = (vault) =>
+    `/subscriptions/${h.admin.subscriptionId}/resourceGroups/${RESOURCE_GROUP}` +
+    `/providers/Microsoft.KeyVault/vaults/${vault}`;
+
+  async function assign(scope, roleGuid, principalId) {
+    const id = crypto.randomUUID();
+    const res = await h.requestJson(
+      'PUT',
+      `${scope}/providers/Microsoft.Authorization/roleAssignments/${id}?api-version=${AUTH_VERSION}`,
+      {
+        properties: {
+          roleDefinitionId: `/subscriptions/${h.admin.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`,
+          principalId,
+          principalType: 'ServicePrincipal',
+        },
+      },
+    );
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.json.properties.principalId, principalId);
+    return `${scope}/providers/Microsoft.Authorization/roleAssignments/${id}`;
+  }
+
+  it('denies by default, then a Secrets User can read but not write', { timeout: 60_000 }, async () => {
+    const { name: vault, client: adminClient } = await h.createVaultWithClient('rbac');
+    const name = secretName('shared');
+    await adminClient.setSecret(name, 'shared-value');
+
+    const app = await newPrincipal('reader-app');
+    const appClient = h.secretClient(h.vaultUrl(vault), { credential: app.credential });
+    await rejectsWith(() => appClient.getSecret(name), { status: 403, code: 'Forbidden', inner: 'ForbiddenByRbac' });
+
+    const assignment = await assign(vaultScope(vault), SECRETS_USER, app.objectId);
+    assert.equal((await appClient.getSecret(name)).value, 'shared-value');
+    const names = [];
+    for await (const p of appClient.listPropertiesOfSecrets()) names.push(p.name);
+    assert.ok(names.includes(name));
+    await rejectsWith(() => appClient.setSecret(name, 'overwrite'), { status: 403, inner: 'ForbiddenByRbac' });
+    await rejectsWith(() => appClient.beginDeleteSecret(name), { status: 403 });
+
+    // The assignment is listed for the principal and can be read back.
+    const list = await h.request({
+      token: true,
+      method: 'GET',
+      url: `${vaultScope(vault)}/providers/Microsoft.Authorization/roleAssignments?api-version=${AUTH_VERSION}&$filter=${encodeURIComponent(`principalId eq '${app.objectId}'`)}`,
+    });
+    assert.equal(list.status, 200, list.text);
+    assert.equal(list.json.value.length, 1);
+
+    // Removing the assignment removes the access at once.
+    const del = await h.request({ token: true, method: 'DELETE', url: `${assignment}?api-version=${AUTH_VERSION}` });
+    assert.equal(del.status, 200, del.text);
+    await rejectsWith(() => appClient.getSecret(name), { status: 403 });
+  });
+
+  it('an object-scoped assignment opens one secret and no other', { timeout: 60_000 }, async () => {
+    const { name: vault, client: adminClient } = await h.createVaultWithClient('rbacobj');
+    const one = secretName('one');
+    const other = secretName('other');
+    await adminClient.setSecret(one, 'v1');
+    await adminClient.setSecret(other, 'v2');
+    const app = await newPrincipal('one-secret-app');
+    await assign(`${vaultScope(vault)}/secrets/${one}`, SECRETS_OFFICER, app.objectId);
+    const appClient = h.secretClient(h.vaultUrl(vault), { credential: app.credential });
+    assert.equal((await appClient.getSecret(one)).value, 'v1');
+    await appClient.setSecret(one, 'v1b');
+    await rejectsWith(() => appClient.getSecret(other), { status: 403, inner: 'ForbiddenByRbac' });
+    await rejectsWith(() => appClient.setSecret(other, 'x'), { status: 403 });
+  });
+
+  it('management actions are authorized too, and role definitions are listed', { timeout: 30_000 }, async () => {
+    const app = await newPrincipal('no-mgmt');
+    const token = (await app.credential.getToken(h.scope)).token;
+    const put = await h.request({
+      token,
+      method: 'PUT',
+      url: `${vaultScope('rbacdenied')}?api-version=2026-02-01`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ location: 'local', properties: { tenantId: h.admin.tenantId, sku: { family: 'A', name: 'standard' } } }),
+    });
+    assert.equal(put.status, 403, put.text);
+    assert.equal(put.json.error.innererror.code, 'ForbiddenByRbac');
+    const assign403 = await h.request({
+      token,
+      method: 'PUT',
+      url: `${vaultScope('rbacdenied')}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=${AUTH_VERSION}`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { roleDefinitionId: SECRETS_OFFICER, principalId: app.objectId } }),
+    });
+    assert.equal(assign403.status, 403, 'a principal cannot grant itself a role');
+
+    const defs = await h.request({
+      token: true,
+      method: 'GET',
+      url: `/subscriptions/${h.admin.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions?api-version=${AUTH_VERSION}`,
+    });
+    assert.equal(defs.status, 200);
+    const names = defs.json.value.map((d) => d.properties.roleName);
+    for (const expected of ['Key Vault Administrator', 'Key Vault Secrets User', 'Key Vault Data Access Administrator']) {
+      assert.ok(names.includes(expected), expected);
+    }
+  });
+});
