@@ -92,6 +92,15 @@ Response PutAssignment(const Call& call, const std::string& scope, const std::st
                       "The specified role definition with ID '" + RoleGuid(*role).substr(0, 64) +
                           "' does not exist.");
     }
+    // Anyone but the bootstrap administrator holds roleAssignments/write only through Key Vault
+    // Data Access Administrator, whose grant is limited to the Key Vault roles Azure lists.
+    const authn::Caller& caller = *call.admission.caller;
+    if (!call.services.authorizer->IsBootstrapAdmin({caller.object_id, caller.client_id}) &&
+        !authz::DataAccessAdministratorMayAssign(RoleGuid(*role))) {
+      return PermissionDenied("The role '" + RoleGuid(*role).substr(0, 64) +
+                                  "' may not be assigned by Key Vault Data Access Administrator.",
+                              "ForbiddenByRbac");
+    }
     domain::RoleAssignmentRecord record;
     record.id = id;
     record.scope = scope;
@@ -120,6 +129,15 @@ Response AssignmentResource(const Call& call, const std::string& scope, const st
   }
   if (m == "DELETE") {
     if (auto denied = DenyManagement(call, kActionAssignmentsDelete, scope)) return *denied;
+    const authn::Caller& caller = *call.admission.caller;
+    auto existing = call.services.role_assignments->Get(id);
+    if (existing.ok() &&
+        !call.services.authorizer->IsBootstrapAdmin({caller.object_id, caller.client_id}) &&
+        !authz::DataAccessAdministratorMayAssign(existing->role_id)) {
+      return ErrorResponse(PermissionDenied(
+          "Key Vault Data Access Administrator may not remove this role assignment.",
+          "ForbiddenByRbac"));
+    }
     auto removed = call.services.role_assignments->Delete(id);
     if (removed.status().code() == StatusCode::kNotFound) {
       Response r;

@@ -41,6 +41,9 @@ class Authorizer {
 
   Decision Check(const Subject& subject, std::string_view action, std::string_view resource,
                  const std::vector<RoleAssignment>& assignments, bool data_action) const;
+  bool IsBootstrapAdmin(const Subject& subject) const {
+    return !admin_object_id_.empty() && subject.object_id == admin_object_id_;
+  }
 
  private:
   std::string admin_object_id_;

@@ -114,6 +114,20 @@ const RoleDefinition* FindBuiltInRole(std::string_view id) {
   return nullptr;
 }
 
+bool DataAccessAdministratorMayAssign(std::string_view role_id) {
+  static const char* kAllowed[] = {
+      "00482a5a-887f-4fb3-b363-3b7fe8e74483", "a4417e6f-fecd-4de8-b567-7b0420556985",
+      "14b46e9e-c2b7-41b4-b07b-48a6ebf60603", "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+      "12338af0-0e69-4776-bea7-57ae8d297424", "21090545-7ca7-4776-b22c-e363652d74d2",
+      "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "4633458b-17de-408a-b874-0445c86b69e6"};
+  const RoleDefinition* role = FindBuiltInRole(role_id);
+  if (!role) return false;
+  for (const char* id : kAllowed) {
+    if (role->id == id) return true;
+  }
+  return false;
+}
+
 bool ActionMatches(std::string_view pattern, std::string_view action) {
   // Iterative glob with backtracking to the last '*'.
   size_t p = 0, a = 0, star = std::string_view::npos, mark = 0;

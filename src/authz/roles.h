@@ -20,6 +20,10 @@ struct RoleDefinition {
 const std::vector<RoleDefinition>& BuiltInRoles();
 const RoleDefinition* FindBuiltInRole(std::string_view id);  // by GUID, case-insensitive
 
+// Key Vault Data Access Administrator may assign and remove only these roles (Azure's ABAC
+// condition on that role): not Certificate User, not Crypto Service Release User.
+bool DataAccessAdministratorMayAssign(std::string_view role_id);
+
 // Azure's permission patterns: case-insensitive, '*' matches any run of characters.
 bool ActionMatches(std::string_view pattern, std::string_view action);
 

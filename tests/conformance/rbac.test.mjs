@@ -102,6 +102,35 @@ describe('role-based access (RBAC)', () => {
     await rejectsWith(() => appClient.setSecret(other, 'x'), { status: 403 });
   });
 
+  it('Data Access Administrator assigns only the Key Vault roles Azure allows it', { timeout: 60_000 }, async () => {
+    const { name: vault } = await h.createVaultWithClient('rbacdaa');
+    const daa = await newPrincipal('access-admin');
+    const target = await newPrincipal('target-app');
+    await assign(vaultScope(vault), '8b54135c-b56d-4d72-a534-26097cfdc8d8', daa.objectId);
+    const token = (await daa.credential.getToken(h.scope)).token;
+    const put = (role) =>
+      h.request({
+        token,
+        method: 'PUT',
+        url: `${vaultScope(vault)}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=${AUTH_VERSION}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ properties: { roleDefinitionId: role, principalId: target.objectId } }),
+      });
+    assert.equal((await put(SECRETS_USER)).status, 201, 'Secrets User is in the allowed list');
+    const refused = await put('db79e9a7-68ee-4b58-9aeb-b90e7c24fcba');  // Certificate User
+    assert.equal(refused.status, 403, refused.text);
+    // Not above its own scope: another vault is out of reach.
+    const { name: other } = await h.createVaultWithClient('rbacdaa2');
+    const elsewhere = await h.request({
+      token,
+      method: 'PUT',
+      url: `${vaultScope(other)}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=${AUTH_VERSION}`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { roleDefinitionId: SECRETS_USER, principalId: target.objectId } }),
+    });
+    assert.equal(elsewhere.status, 403);
+  });
+
   it('management actions are authorized too, and role definitions are listed', { timeout: 30_000 }, async () => {
     const app = await newPrincipal('no-mgmt');
     const token = (await app.credential.getToken(h.scope)).token;
