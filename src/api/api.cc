@@ -5,6 +5,7 @@
 
 #include "api/call.h"
 #include "api/error_mapping.h"
+#include "authz/access_policies.h"
 #include "core/ids.h"
 #include "domain/names.h"
 
@@ -203,6 +204,20 @@ std::optional<Response> Decide(const Call& call, std::string_view action, std::s
                                bool data_action) {
   const authn::Caller& caller = *call.admission.caller;
   authz::Subject subject{caller.object_id, caller.client_id};
+  const domain::Vault* vault = call.admission.vault.get();
+  // Vaults on the access-policy model authorize data actions by their policies instead.
+  if (data_action && vault && !vault->enable_rbac_authorization &&
+      !call.services.authorizer->IsBootstrapAdmin(subject)) {
+    std::vector<authz::PolicyGrant> grants;
+    for (const auto& p : vault->access_policies) {
+      grants.push_back({p.object_id, p.application_id, p.keys, p.secrets, p.certificates,
+                        p.storage});
+    }
+    authz::Decision d = authz::CheckAccessPolicies(
+        subject, action, grants, vault->name + ";location=" + vault->location);
+    if (d.allowed) return std::nullopt;
+    return ErrorResponse(PermissionDenied(d.reason, "ForbiddenByPolicy"));
+  }
   std::vector<authz::RoleAssignment> assignments;
   // The bootstrap administrator needs no assignment lookup (the common case on the hot path).
   if (call.services.role_assignments && !call.services.authorizer->IsBootstrapAdmin(subject)) {

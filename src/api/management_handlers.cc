@@ -29,11 +29,31 @@ std::string IsoTime(int64_t unix_seconds) {
   return buf;
 }
 
+json::array StringsToJson(const std::vector<std::string>& list) {
+  json::array a;
+  for (const auto& s : list) a.push_back(json::value(s));
+  return a;
+}
+
+json::array PoliciesToJson(const std::vector<domain::AccessPolicy>& policies) {
+  json::array out;
+  for (const auto& p : policies) {
+    json::object entry{{"tenantId", p.tenant_id}, {"objectId", p.object_id}};
+    if (!p.application_id.empty()) entry["applicationId"] = p.application_id;
+    entry["permissions"] = json::object{{"keys", StringsToJson(p.keys)},
+                                        {"secrets", StringsToJson(p.secrets)},
+                                        {"certificates", StringsToJson(p.certificates)},
+                                        {"storage", StringsToJson(p.storage)}};
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 json::object VaultToJson(const Call& call, const domain::Vault& v) {
   json::object props{
       {"tenantId", v.tenant_id},
       {"sku", json::object{{"family", v.sku_family}, {"name", v.sku_name}}},
-      {"accessPolicies", json::array{}},
+      {"accessPolicies", PoliciesToJson(v.access_policies)},
       {"vaultUri", call.api.VaultUrl(v.name) + "/"},
       {"enabledForDeployment", v.enabled_for_deployment},
       {"enabledForDiskEncryption", v.enabled_for_disk_encryption},
@@ -116,6 +136,48 @@ StatusOr<domain::NetworkAclsSpec> ParseNetworkAcls(const Call& call, const json:
   return spec;
 }
 
+StatusOr<std::vector<std::string>> StringList(const json::object& o, std::string_view key) {
+  KH_ASSIGN_OR_RETURN(json::array items, OptArray(o, key));
+  std::vector<std::string> out;
+  for (const auto& item : items) {
+    if (!item.is_string()) {
+      return InvalidArgument("'" + std::string(key) + "' must be an array of strings.",
+                             "BadRequest");
+    }
+    out.push_back(std::string(item.as_string()));
+  }
+  return out;
+}
+
+StatusOr<std::vector<domain::AccessPolicy>> ParsePolicies(const json::array& items) {
+  std::vector<domain::AccessPolicy> out;
+  for (const auto& item : items) {
+    if (!item.is_object()) {
+      return InvalidArgument("accessPolicies items must be objects.", "BadRequest");
+    }
+    const json::object& o = item.as_object();
+    domain::AccessPolicy p;
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> tenant, OptString(o, "tenantId"));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> object_id, OptString(o, "objectId"));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> app, OptString(o, "applicationId"));
+    KH_ASSIGN_OR_RETURN(std::optional<json::object> perms, OptObject(o, "permissions"));
+    if (!object_id || object_id->empty()) {
+      return InvalidArgument("Every access policy needs an objectId.", "BadRequest");
+    }
+    p.tenant_id = tenant.value_or("");
+    p.object_id = *object_id;
+    p.application_id = app.value_or("");
+    if (perms) {
+      KH_ASSIGN_OR_RETURN(p.keys, StringList(*perms, "keys"));
+      KH_ASSIGN_OR_RETURN(p.secrets, StringList(*perms, "secrets"));
+      KH_ASSIGN_OR_RETURN(p.certificates, StringList(*perms, "certificates"));
+      KH_ASSIGN_OR_RETURN(p.storage, StringList(*perms, "storage"));
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 StatusOr<domain::VaultSpec> ParseSpec(const Call& call, bool is_put) {
   KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
   domain::VaultSpec spec;
@@ -164,6 +226,10 @@ StatusOr<domain::VaultSpec> ParseSpec(const Call& call, bool is_put) {
   KH_ASSIGN_OR_RETURN(spec.enabled_for_template_deployment,
                       OptBool(*props, "enabledForTemplateDeployment"));
   KH_ASSIGN_OR_RETURN(spec.public_network_access, OptString(*props, "publicNetworkAccess"));
+  if (props->contains("accessPolicies")) {
+    KH_ASSIGN_OR_RETURN(json::array policies, OptArray(*props, "accessPolicies"));
+    KH_ASSIGN_OR_RETURN(spec.access_policies, ParsePolicies(policies));
+  }
   KH_ASSIGN_OR_RETURN(std::optional<json::object> acls, OptObject(*props, "networkAcls"));
   if (acls) {
     KH_ASSIGN_OR_RETURN(spec.network_acls, ParseNetworkAcls(call, *acls));
@@ -238,6 +304,41 @@ Response VaultList(const Call& call, std::optional<std::string> rg) {
   return JsonResponse(200, json::object{{"value", std::move(items)}});
 }
 
+constexpr std::string_view kActionPoliciesWrite = "Microsoft.KeyVault/vaults/accessPolicies/write";
+
+Response UpdateAccessPolicies(const Call& call, const std::string& rg, const std::string& name,
+                              const std::string& kind_text) {
+  if (call.request.method != "PUT") return MethodNotAllowed(call.request);
+  if (auto denied = DenyManagement(call, kActionPoliciesWrite, VaultScope(call, rg, name))) {
+    return *denied;
+  }
+  return Respond([&]() -> StatusOr<Response> {
+    std::string kind_lower = domain::Lower(kind_text);
+    domain::AccessPolicyUpdate kind;
+    if (kind_lower == "add") {
+      kind = domain::AccessPolicyUpdate::kAdd;
+    } else if (kind_lower == "replace") {
+      kind = domain::AccessPolicyUpdate::kReplace;
+    } else if (kind_lower == "remove") {
+      kind = domain::AccessPolicyUpdate::kRemove;
+    } else {
+      return InvalidArgument("The operation kind must be add, replace or remove.", "BadRequest");
+    }
+    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+    KH_ASSIGN_OR_RETURN(std::optional<json::object> props, OptObject(body, "properties"));
+    if (!props) return InvalidArgument("The property 'properties' is required.", "BadRequest");
+    KH_ASSIGN_OR_RETURN(json::array items, OptArray(*props, "accessPolicies"));
+    KH_ASSIGN_OR_RETURN(std::vector<domain::AccessPolicy> policies, ParsePolicies(items));
+    KH_ASSIGN_OR_RETURN(auto vault, call.services.vaults->UpdateAccessPolicies(
+                                        rg, name, kind, policies, CallerName(call)));
+    return JsonResponse(
+        200, json::object{{"id", VaultScope(call, rg, name) + "/accessPolicies/"},
+                          {"type", "Microsoft.KeyVault/vaults/accessPolicies"},
+                          {"properties",
+                           json::object{{"accessPolicies", PoliciesToJson(vault->access_policies)}}}});
+  });
+}
+
 }  // namespace
 
 Response HandleManagement(const Call& call) {
@@ -252,6 +353,11 @@ Response HandleManagement(const Call& call) {
   if (s.size() == 5 && Is(s[2], "providers") && Is(s[3], "Microsoft.KeyVault") &&
       Is(s[4], "vaults")) {
     return VaultList(call, std::nullopt);
+  }
+  // .../vaults/{name}/accessPolicies/{add|replace|remove}
+  if (s.size() == 10 && Is(s[2], "resourceGroups") && Is(s[4], "providers") &&
+      Is(s[5], "Microsoft.KeyVault") && Is(s[6], "vaults") && Is(s[8], "accessPolicies")) {
+    return UpdateAccessPolicies(call, s[3], s[7], s[9]);
   }
   // /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults[/{name}]
   if ((s.size() == 7 || s.size() == 8) && Is(s[2], "resourceGroups") && Is(s[4], "providers") &&

@@ -22,6 +22,30 @@ std::vector<std::string> MapToList(const std::map<std::string, std::string>& map
   return out;
 }
 
+Fields PolicyToFields(const AccessPolicy& p) {
+  Fields f;
+  f.Set("tenant_id", p.tenant_id);
+  f.Set("object_id", p.object_id);
+  f.Set("application_id", p.application_id);
+  f.SetMap("keys", ListToMap(p.keys));
+  f.SetMap("secrets", ListToMap(p.secrets));
+  f.SetMap("certificates", ListToMap(p.certificates));
+  f.SetMap("storage", ListToMap(p.storage));
+  return f;
+}
+
+AccessPolicy PolicyFromFields(const Fields& f) {
+  AccessPolicy p;
+  p.tenant_id = f.GetOr("tenant_id", "");
+  p.object_id = f.GetOr("object_id", "");
+  p.application_id = f.GetOr("application_id", "");
+  p.keys = MapToList(f.GetMap("keys"));
+  p.secrets = MapToList(f.GetMap("secrets"));
+  p.certificates = MapToList(f.GetMap("certificates"));
+  p.storage = MapToList(f.GetMap("storage"));
+  return p;
+}
+
 }  // namespace
 
 std::string Vault::RecoveryLevel() const {
@@ -52,6 +76,9 @@ Fields Vault::ToFields() const {
   f.Set("network_bypass", network_bypass);
   f.SetMap("ip_rules", ListToMap(ip_rules));
   f.SetMap("virtual_network_rules", ListToMap(virtual_network_rules));
+  std::vector<std::string> policies;
+  for (const auto& p : access_policies) policies.push_back(PolicyToFields(p).Encode());
+  f.SetMap("access_policies", ListToMap(policies));
   f.Set("created_by", created_by);
   f.SetInt("created_at", created_at);
   f.Set("last_modified_by", last_modified_by);
@@ -83,6 +110,10 @@ Vault Vault::FromFields(const Fields& f) {
   v.network_bypass = f.GetOr("network_bypass", "AzureServices");
   v.ip_rules = MapToList(f.GetMap("ip_rules"));
   v.virtual_network_rules = MapToList(f.GetMap("virtual_network_rules"));
+  for (const auto& encoded : MapToList(f.GetMap("access_policies"))) {
+    auto policy = Fields::Decode(encoded);
+    if (policy.ok()) v.access_policies.push_back(PolicyFromFields(*policy));
+  }
   v.created_by = f.GetOr("created_by", "");
   v.created_at = f.GetInt("created_at").value_or(0);
   v.last_modified_by = f.GetOr("last_modified_by", "");

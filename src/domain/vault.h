@@ -19,6 +19,16 @@ constexpr int64_t kSecondsPerDay = 86400;
 constexpr size_t kMaxIpRules = 1000;
 constexpr size_t kMaxVirtualNetworkRules = 200;
 
+constexpr size_t kMaxAccessPolicies = 1024;
+
+// One access-policy entry (enableRbacAuthorization false): permissions by Azure's names.
+struct AccessPolicy {
+  std::string tenant_id;
+  std::string object_id;
+  std::string application_id;
+  std::vector<std::string> keys, secrets, certificates, storage;
+};
+
 struct Vault {
   std::string name;  // as created
   std::string resource_group;
@@ -41,6 +51,7 @@ struct Vault {
   std::string network_bypass = "AzureServices";
   std::vector<std::string> ip_rules;
   std::vector<std::string> virtual_network_rules;
+  std::vector<AccessPolicy> access_policies;
   std::string created_by;
   int64_t created_at = 0;
   std::string last_modified_by;
@@ -82,6 +93,9 @@ struct VaultSpec {
   std::optional<bool> enabled_for_template_deployment;
   std::optional<std::string> public_network_access;
   std::optional<NetworkAclsSpec> network_acls;
+  std::optional<std::vector<AccessPolicy>> access_policies;
 };
+
+enum class AccessPolicyUpdate { kAdd, kReplace, kRemove };
 
 }  // namespace kh::domain

@@ -76,6 +76,16 @@ Status VaultService::CheckSpec(const VaultSpec& spec, const Vault* existing) con
       Lower(*spec.public_network_access) != "disabled") {
     return InvalidArgument("publicNetworkAccess must be 'Enabled' or 'Disabled'.", "BadRequest");
   }
+  if (spec.access_policies) {
+    if (spec.access_policies->size() > kMaxAccessPolicies) {
+      return InvalidArgument("A vault can have at most 1024 access policies.", "BadRequest");
+    }
+    for (const auto& p : *spec.access_policies) {
+      if (p.object_id.empty()) {
+        return InvalidArgument("Every access policy needs an objectId.", "BadRequest");
+      }
+    }
+  }
   if (spec.network_acls) {
     const NetworkAclsSpec& acls = *spec.network_acls;
     if (acls.default_action != "Allow" && acls.default_action != "Deny") {
@@ -109,6 +119,7 @@ void VaultService::Apply(const VaultSpec& spec, Vault& v) const {
   if (spec.enabled_for_template_deployment) {
     v.enabled_for_template_deployment = *spec.enabled_for_template_deployment;
   }
+  if (spec.access_policies) v.access_policies = *spec.access_policies;
   if (spec.network_acls) {
     v.network_acls_set = true;
     v.network_default_action = spec.network_acls->default_action;
@@ -174,6 +185,84 @@ StatusOr<std::shared_ptr<const Vault>> VaultService::Update(std::string_view res
   KH_RETURN_IF_ERROR(CheckSpec(spec, existing.get()));
   Vault v = *existing;
   Apply(spec, v);
+  v.last_modified_by = std::string(caller);
+  v.last_modified_at = clock_->NowSeconds();
+  storage::WriteBatch batch;
+  KH_RETURN_IF_ERROR(Store(v, batch));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  auto stored = std::make_shared<const Vault>(std::move(v));
+  std::lock_guard lock(cache_mu_);
+  cache_[Lower(name)] = stored;
+  return stored;
+}
+
+namespace {
+
+bool SameEntry(const AccessPolicy& a, const AccessPolicy& b) {
+  return Lower(a.object_id) == Lower(b.object_id) &&
+         Lower(a.application_id) == Lower(b.application_id);
+}
+
+void Merge(std::vector<std::string>& into, const std::vector<std::string>& add) {
+  for (const auto& p : add) {
+    bool present = false;
+    for (const auto& q : into) present = present || Lower(p) == Lower(q);
+    if (!present) into.push_back(p);
+  }
+}
+
+void Subtract(std::vector<std::string>& from, const std::vector<std::string>& remove) {
+  std::erase_if(from, [&](const std::string& q) {
+    for (const auto& p : remove) {
+      if (Lower(p) == Lower(q)) return true;
+    }
+    return false;
+  });
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const Vault>> VaultService::UpdateAccessPolicies(
+    std::string_view resource_group, std::string_view name, AccessPolicyUpdate kind,
+    const std::vector<AccessPolicy>& policies, std::string_view caller) {
+  std::lock_guard write_lock(write_mu_);
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
+  if (!existing || existing->deleted || !SameGroup(*existing, resource_group)) {
+    return VaultNotFound(resource_group, name);
+  }
+  Vault v = *existing;
+  for (const AccessPolicy& change : policies) {
+    if (change.object_id.empty()) {
+      return InvalidArgument("Every access policy needs an objectId.", "BadRequest");
+    }
+    auto it = std::find_if(v.access_policies.begin(), v.access_policies.end(),
+                           [&](const AccessPolicy& p) { return SameEntry(p, change); });
+    if (kind == AccessPolicyUpdate::kRemove) {
+      if (it == v.access_policies.end()) continue;
+      Subtract(it->keys, change.keys);
+      Subtract(it->secrets, change.secrets);
+      Subtract(it->certificates, change.certificates);
+      Subtract(it->storage, change.storage);
+      bool lists_nothing = change.keys.empty() && change.secrets.empty() &&
+                        change.certificates.empty() && change.storage.empty();
+      if (lists_nothing || (it->keys.empty() && it->secrets.empty() && it->certificates.empty() &&
+                         it->storage.empty())) {
+        v.access_policies.erase(it);
+      }
+    } else if (it == v.access_policies.end()) {
+      v.access_policies.push_back(change);
+    } else if (kind == AccessPolicyUpdate::kReplace) {
+      *it = change;
+    } else {
+      Merge(it->keys, change.keys);
+      Merge(it->secrets, change.secrets);
+      Merge(it->certificates, change.certificates);
+      Merge(it->storage, change.storage);
+    }
+  }
+  if (v.access_policies.size() > kMaxAccessPolicies) {
+    return InvalidArgument("A vault can have at most 1024 access policies.", "BadRequest");
+  }
   v.last_modified_by = std::string(caller);
   v.last_modified_at = clock_->NowSeconds();
   storage::WriteBatch batch;

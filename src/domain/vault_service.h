@@ -35,6 +35,11 @@ class VaultService {
   StatusOr<std::shared_ptr<const Vault>> Update(std::string_view resource_group,
                                                 std::string_view name, const VaultSpec& spec,
                                                 std::string_view caller);
+  // ARM's vaults/accessPolicies/{add|replace|remove}: merges permissions into the entries of
+  // the same object id, overwrites them, or subtracts them (dropping emptied entries).
+  StatusOr<std::shared_ptr<const Vault>> UpdateAccessPolicies(
+      std::string_view resource_group, std::string_view name, AccessPolicyUpdate kind,
+      const std::vector<AccessPolicy>& policies, std::string_view caller);
   // An active (not deleted) vault in the resource group; NotFound otherwise.
   StatusOr<std::shared_ptr<const Vault>> Get(std::string_view resource_group,
                                              std::string_view name);
