@@ -10,7 +10,7 @@ const [tmp, outText, outJson] = process.argv.slice(2);
 const read = (name) => JSON.parse(fs.readFileSync(path.join(tmp, name), 'utf8'));
 const meta = JSON.parse(process.env.BENCH_META || '{}');
 
-const targets = { get_over_nginx: 0.5, set_over_sqlite: 1.5 };
+const targets = { get_over_nginx: 0.5, set_over_sqlite: 1.5, rbac_get_over_get: 0.95 };
 
 function wrkRun(name) {
   const w = read(`${name}.wrk.json`);
@@ -32,6 +32,7 @@ function wrkRun(name) {
 
 const nginx = wrkRun('nginx');
 const get = wrkRun('get');
+const getRbac = wrkRun('get_rbac');
 const set = wrkRun('set');
 const sq = read('sqlite.json');
 const sqlite = {
@@ -49,7 +50,10 @@ function verdict(ratio, target, ...runs) {
 }
 const getRatio = get.requests_per_second / nginx.requests_per_second;
 const setRatio = set.requests_per_second / sqlite.commits_per_second;
+const rbacRatio = getRbac.requests_per_second / get.requests_per_second;
 const ratios = {
+  rbac_get_over_get: { value: rbacRatio, target: targets.rbac_get_over_get,
+                       result: verdict(rbacRatio, targets.rbac_get_over_get, get, getRbac) },
   get_over_nginx: { value: getRatio, target: targets.get_over_nginx,
                     result: verdict(getRatio, targets.get_over_nginx, get, nginx) },
   set_over_sqlite: { value: setRatio, target: targets.set_over_sqlite,
@@ -83,6 +87,7 @@ const row = (label, r) => {
 };
 row(`nginx static ${meta.body_bytes} B (reference)`, nginx);
 row('keyhaven secret GET', get);
+row('keyhaven secret GET via RBAC assignment', getRbac);
 row('keyhaven secret SET (new version)', set);
 lines.push(`${pad(`sqlite 1-row commit, WAL+FULL (reference)`, 40)}` +
            `${lpad(num(sqlite.commits_per_second) + '/s', 12)}${lpad(ms(sqlite.latency_us.p50), 11)}` +
@@ -94,7 +99,9 @@ lines.push(`${pad('GET / nginx (requests/s)', 40)}${lpad(getRatio.toFixed(2), 12
            `${lpad('>= ' + targets.get_over_nginx.toFixed(2), 11)}   ${ratios.get_over_nginx.result}`);
 lines.push(`${pad('SET / sqlite (requests/s / commits/s)', 40)}${lpad(setRatio.toFixed(2), 12)}` +
            `${lpad('>= ' + targets.set_over_sqlite.toFixed(2), 11)}   ${ratios.set_over_sqlite.result}`);
-for (const [label, r] of [['nginx', nginx], ['GET', get], ['SET', set]]) {
+lines.push(`${pad('GET via RBAC / GET as admin', 40)}${lpad(rbacRatio.toFixed(2), 12)}` +
+           `${lpad('>= ' + targets.rbac_get_over_get.toFixed(2), 11)}   ${ratios.rbac_get_over_get.result}`);
+for (const [label, r] of [['nginx', nginx], ['GET', get], ['GET RBAC', getRbac], ['SET', set]]) {
   if (!r.clean) {
     lines.push(`!!! ${label}: ${r.non2xx} non-2xx responses` +
                (r.first_non2xx ? ` (first: ${r.first_non2xx})` : '') +
@@ -104,4 +111,4 @@ for (const [label, r] of [['nginx', nginx], ['GET', get], ['SET', set]]) {
 const text = lines.join('\n') + '\n';
 process.stdout.write('\n' + text);
 fs.writeFileSync(outText, text);
-fs.writeFileSync(outJson, JSON.stringify({ meta, targets, nginx, get, set, sqlite, ratios }, null, 2) + '\n');
+fs.writeFileSync(outJson, JSON.stringify({ meta, targets, nginx, get, get_rbac: getRbac, set, sqlite, ratios }, null, 2) + '\n');

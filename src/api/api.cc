@@ -219,9 +219,12 @@ std::optional<Response> Decide(const Call& call, std::string_view action, std::s
     return ErrorResponse(PermissionDenied(d.reason, "ForbiddenByPolicy"));
   }
   std::vector<authz::RoleAssignment> assignments;
+  std::shared_ptr<const std::vector<domain::RoleAssignmentRecord>> records;
   // The bootstrap administrator needs no assignment lookup (the common case on the hot path).
   if (call.services.role_assignments && !call.services.authorizer->IsBootstrapAdmin(subject)) {
-    for (auto& r : call.services.role_assignments->ForPrincipal(caller.object_id)) {
+    records = call.services.role_assignments->ForPrincipal(caller.object_id);
+    assignments.reserve(records->size());
+    for (const auto& r : *records) {
       assignments.push_back({r.id, r.scope, r.role_id, r.principal_id});
     }
   }

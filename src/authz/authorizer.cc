@@ -15,11 +15,16 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
-bool ScopeCovers(std::string_view scope, std::string_view resource) {
-  std::string s = Lower(scope), r = Lower(resource);
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
+bool ScopeCovers(std::string_view s, std::string_view r) {
+  while (s.size() > 1 && s.back() == '/') s.remove_suffix(1);
   if (s == "/" || s.empty()) return true;
-  if (r.compare(0, s.size(), s) != 0) return false;
+  if (r.size() < s.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) !=
+        std::tolower(static_cast<unsigned char>(r[i]))) {
+      return false;
+    }
+  }
   return r.size() == s.size() || r[s.size()] == '/';
 }
 
@@ -34,7 +39,7 @@ Decision Authorizer::Check(const Subject& subject, std::string_view action,
     if (a.principal_id != subject.object_id || !ScopeCovers(a.scope, resource)) continue;
     const RoleDefinition* role = FindBuiltInRole(a.role_id);
     if (role && RoleGrants(*role, action, data_action)) {
-      return Decision{true, "role assignment " + a.id + " (" + role->name + ")"};
+      return Decision{true, {}};
     }
   }
   return Decision{false,

@@ -19,11 +19,12 @@ struct Subject {
   std::string client_id;
 };
 
+// A view of one role assignment (the caller owns the strings; nothing is copied per request).
 struct RoleAssignment {
-  std::string id;            // the assignment's name (a GUID)
-  std::string scope;         // ARM id of where it applies
-  std::string role_id;       // GUID of the role definition
-  std::string principal_id;  // object id
+  std::string_view id;            // the assignment's name (a GUID)
+  std::string_view scope;         // ARM id of where it applies
+  std::string_view role_id;       // GUID of the role definition
+  std::string_view principal_id;  // object id
 };
 
 struct Decision {

@@ -52,6 +52,7 @@ StatusOr<std::unique_ptr<RoleAssignmentService>> RoleAssignmentService::Open(
     KH_ASSIGN_OR_RETURN(Fields f, Fields::Decode(row.plaintext.Reveal()));
     service->assignments_.push_back(FromFields(f));
   }
+  service->Reindex();
   return service;
 }
 
@@ -82,6 +83,7 @@ StatusOr<RoleAssignmentRecord> RoleAssignmentService::Create(RoleAssignmentRecor
       barrier_->Write(barrier_->system(), batch, path, ToFields(record).Encode()));
   KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
   assignments_.push_back(record);
+  Reindex();
   return record;
 }
 
@@ -102,6 +104,7 @@ StatusOr<RoleAssignmentRecord> RoleAssignmentService::Delete(std::string_view id
     KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
     RoleAssignmentRecord removed = *it;
     assignments_.erase(it);
+    Reindex();
     return removed;
   }
   return AssignmentNotFound(id);
@@ -112,14 +115,22 @@ std::vector<RoleAssignmentRecord> RoleAssignmentService::List() const {
   return assignments_;
 }
 
-std::vector<RoleAssignmentRecord> RoleAssignmentService::ForPrincipal(
-    std::string_view principal_id) const {
-  std::lock_guard lock(mu_);
-  std::vector<RoleAssignmentRecord> out;
-  for (const auto& a : assignments_) {
-    if (a.principal_id == principal_id) out.push_back(a);
+void RoleAssignmentService::Reindex() {
+  std::unordered_map<std::string, std::vector<RoleAssignmentRecord>> grouped;
+  for (const auto& a : assignments_) grouped[a.principal_id].push_back(a);
+  by_principal_.clear();
+  for (auto& [principal, list] : grouped) {
+    by_principal_[principal] =
+        std::make_shared<const std::vector<RoleAssignmentRecord>>(std::move(list));
   }
-  return out;
+}
+
+std::shared_ptr<const std::vector<RoleAssignmentRecord>> RoleAssignmentService::ForPrincipal(
+    std::string_view principal_id) const {
+  static const auto kNone = std::make_shared<const std::vector<RoleAssignmentRecord>>();
+  std::lock_guard lock(mu_);
+  auto it = by_principal_.find(std::string(principal_id));
+  return it == by_principal_.end() ? kNone : it->second;
 }
 
 }  // namespace kh::domain

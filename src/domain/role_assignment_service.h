@@ -3,7 +3,9 @@
 // stored in the barrier's system scope and held in memory: every request is authorized
 // against them, so reads never touch storage. Thread-safe. The decision itself is
 // authz's (pure); this only keeps the records.
+#include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +41,9 @@ class RoleAssignmentService {
   // Removes the assignment; NotFound when there is none.
   StatusOr<RoleAssignmentRecord> Delete(std::string_view id);
   std::vector<RoleAssignmentRecord> List() const;
-  std::vector<RoleAssignmentRecord> ForPrincipal(std::string_view principal_id) const;
+  // A snapshot shared with other readers: no copy per request (authorization runs on each).
+  std::shared_ptr<const std::vector<RoleAssignmentRecord>> ForPrincipal(
+      std::string_view principal_id) const;
 
  private:
   RoleAssignmentService(barrier::Barrier* barrier, const Clock* clock)
@@ -48,7 +52,11 @@ class RoleAssignmentService {
   barrier::Barrier* barrier_;
   const Clock* clock_;
   mutable std::mutex mu_;
+  void Reindex();  // caller holds mu_
+
   std::vector<RoleAssignmentRecord> assignments_;
+  std::unordered_map<std::string, std::shared_ptr<const std::vector<RoleAssignmentRecord>>>
+      by_principal_;
 };
 
 }  // namespace kh::domain
