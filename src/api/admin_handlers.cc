@@ -1,6 +1,7 @@
 // Keyhaven's own administrative endpoints (not part of Azure's API).
 //   POST /admin/test-clock {"advanceSeconds": N}   only with `serve --test-clock`
-//   POST /admin/principals {"displayName": "..."}  a service principal with a client secret
+//   POST /admin/principals {"displayName": "...", "managedIdentity": bool}  a service principal
+//        with a client secret, and optionally a managed-identity secret (IDENTITY_HEADER)
 #include <boost/json.hpp>
 
 #include "api/call.h"
@@ -48,12 +49,21 @@ Response CreatePrincipal(const Call& call) {
     if (!name || name->empty() || name->size() > kMaxDisplayNameLength) {
       return InvalidArgument("displayName is required (1 to 256 characters).");
     }
+    KH_ASSIGN_OR_RETURN(std::optional<bool> managed, OptBool(body, "managedIdentity"));
     KH_ASSIGN_OR_RETURN(auto created, call.services.principals->Create(*name, false));
-    Response r = JsonResponse(201, json::object{{"displayName", created.first.display_name},
-                                                {"clientId", created.first.client_id},
-                                                {"objectId", created.first.object_id},
-                                                {"tenantId", call.config.tenant_id},
-                                                {"clientSecret", created.second.Reveal()}});
+    json::object out{{"displayName", created.first.display_name},
+                     {"clientId", created.first.client_id},
+                     {"objectId", created.first.object_id},
+                     {"tenantId", call.config.tenant_id},
+                     {"clientSecret", created.second.Reveal()}};
+    if (managed.value_or(false)) {
+      // The identity secret an App-Service-style host gives its app as IDENTITY_HEADER.
+      KH_ASSIGN_OR_RETURN(SecretBytes identity,
+                          call.services.principals->CreateIdentitySecret(created.first.client_id));
+      out["identityHeader"] = identity.Reveal();
+      out["identityEndpoint"] = call.api.ServiceUrl() + "/msi/token";
+    }
+    Response r = JsonResponse(201, out);
     r.headers.emplace_back("Cache-Control", "no-store");
     return r;
   });

@@ -128,7 +128,8 @@ std::optional<Response> Api::Firewall(const Request& request, const domain::Vaul
   if (d.inner_code == "ForbiddenByConnection") {
     return ErrorResponse(PermissionDenied(
         "Public network access is disabled and request is not from a trusted service nor via an "
-        "approved private link.\r\nCaller: " + where,
+        "approved private link.\r\nCaller: " +
+            where,
         d.inner_code));
   }
   return ErrorResponse(PermissionDenied(
@@ -210,11 +211,11 @@ std::optional<Response> Decide(const Call& call, std::string_view action, std::s
       !call.services.authorizer->IsBootstrapAdmin(subject)) {
     std::vector<authz::PolicyGrant> grants;
     for (const auto& p : vault->access_policies) {
-      grants.push_back({p.object_id, p.application_id, p.keys, p.secrets, p.certificates,
-                        p.storage});
+      grants.push_back(
+          {p.object_id, p.application_id, p.keys, p.secrets, p.certificates, p.storage});
     }
-    authz::Decision d = authz::CheckAccessPolicies(
-        subject, action, grants, vault->name + ";location=" + vault->location);
+    authz::Decision d = authz::CheckAccessPolicies(subject, action, grants,
+                                                   vault->name + ";location=" + vault->location);
     if (d.allowed) return std::nullopt;
     return ErrorResponse(PermissionDenied(d.reason, "ForbiddenByPolicy"));
   }
@@ -233,8 +234,8 @@ std::optional<Response> Decide(const Call& call, std::string_view action, std::s
   if (d.allowed) return std::nullopt;
   std::string reason = d.reason;
   if (call.admission.vault) {
-    reason += "Vault: " + call.admission.vault->name + ";location=" +
-              call.admission.vault->location + "\r\n";
+    reason += "Vault: " + call.admission.vault->name +
+              ";location=" + call.admission.vault->location + "\r\n";
   }
   return ErrorResponse(PermissionDenied(reason, "ForbiddenByRbac"));
 }

@@ -86,12 +86,38 @@ Response Token(const Call& call) {
   return r;
 }
 
+// App-Service-style managed identity: GET /msi/token?api-version=2019-08-01&resource=...
+// with the X-IDENTITY-HEADER secret. ManagedIdentityCredential needs access_token + expires_on.
+Response ManagedIdentityToken(const Call& call) {
+  if (call.request.method != "GET") return MethodNotAllowed(call.request);
+  std::string header = call.request.Header("x-identity-header");
+  if (header.empty()) {
+    return OAuthErrorResponse(Unauthenticated("The X-IDENTITY-HEADER header is required."));
+  }
+  std::string resource = call.target.Query("resource");
+  if (resource.empty()) {
+    return OAuthErrorResponse(
+        InvalidArgument("The resource parameter is required.", "invalid_request"));
+  }
+  SecretBytes secret{std::string_view(header)};
+  auto issued = call.services.tokens->IssueForManagedIdentity(secret, resource);
+  if (!issued.ok()) return OAuthErrorResponse(issued.status());
+  int64_t expires_on = call.services.clock->NowSeconds() + issued->expires_in;
+  Response r = JsonResponse(200, json::object{{"access_token", issued->access_token},
+                                              {"expires_on", std::to_string(expires_on)},
+                                              {"resource", resource},
+                                              {"token_type", "Bearer"}});
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
 }  // namespace
 
 Response HandleIdentity(const Call& call) {
   const auto& s = call.target.segments;
   const std::string& method = call.request.method;
   if (s.empty()) return UnknownRoute(call.request);
+  if (s.size() == 2 && s[0] == "msi" && s[1] == "token") return ManagedIdentityToken(call);
   if (!TenantMatches(call, s[0])) {
     return OAuthErrorResponse(InvalidArgument(
         "Tenant '" + s[0].substr(0, 64) + "' not found on this server.", "invalid_tenant"));

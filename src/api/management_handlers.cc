@@ -334,8 +334,8 @@ Response UpdateAccessPolicies(const Call& call, const std::string& rg, const std
     return JsonResponse(
         200, json::object{{"id", VaultScope(call, rg, name) + "/accessPolicies/"},
                           {"type", "Microsoft.KeyVault/vaults/accessPolicies"},
-                          {"properties",
-                           json::object{{"accessPolicies", PoliciesToJson(vault->access_policies)}}}});
+                          {"properties", json::object{{"accessPolicies",
+                                                       PoliciesToJson(vault->access_policies)}}}});
   });
 }
 

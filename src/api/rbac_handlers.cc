@@ -42,11 +42,11 @@ json::object DefinitionToJson(const Call& call, const authz::RoleDefinition& rol
                     {"description", role.description},
                     {"type", "BuiltInRole"},
                     {"assignableScopes", json::array{"/"}},
-                    {"permissions", json::array{json::object{
-                                        {"actions", list(role.actions)},
-                                        {"notActions", list(role.not_actions)},
-                                        {"dataActions", list(role.data_actions)},
-                                        {"notDataActions", list(role.not_data_actions)}}}}}},
+                    {"permissions",
+                     json::array{json::object{{"actions", list(role.actions)},
+                                              {"notActions", list(role.not_actions)},
+                                              {"dataActions", list(role.data_actions)},
+                                              {"notDataActions", list(role.not_data_actions)}}}}}},
   };
 }
 
@@ -88,9 +88,9 @@ Response PutAssignment(const Call& call, const std::string& scope, const std::st
       return InvalidArgument("roleDefinitionId and principalId are required.", "BadRequest");
     }
     if (!authz::FindBuiltInRole(RoleGuid(*role))) {
-      return NotFound("RoleDefinitionDoesNotExist",
-                      "The specified role definition with ID '" + RoleGuid(*role).substr(0, 64) +
-                          "' does not exist.");
+      return NotFound("RoleDefinitionDoesNotExist", "The specified role definition with ID '" +
+                                                        RoleGuid(*role).substr(0, 64) +
+                                                        "' does not exist.");
     }
     // Anyone but the bootstrap administrator holds roleAssignments/write only through Key Vault
     // Data Access Administrator, whose grant is limited to the Key Vault roles Azure lists.
@@ -182,9 +182,9 @@ Response Definitions(const Call& call, const std::string& scope, const std::stri
   if (id) {
     const authz::RoleDefinition* role = authz::FindBuiltInRole(*id);
     if (!role) {
-      return ErrorResponse(NotFound("RoleDefinitionDoesNotExist",
-                                    "The role definition '" + id->substr(0, 64) +
-                                        "' does not exist."));
+      return ErrorResponse(
+          NotFound("RoleDefinitionDoesNotExist",
+                   "The role definition '" + id->substr(0, 64) + "' does not exist."));
     }
     return JsonResponse(200, DefinitionToJson(call, *role));
   }
@@ -199,14 +199,16 @@ std::optional<Response> HandleAuthorization(const Call& call) {
   const auto& s = call.target.segments;
   // Find ".../providers/Microsoft.Authorization/{roleAssignments|roleDefinitions}[/{id}]".
   for (size_t i = 0; i + 2 < s.size(); ++i) {
-    if (domain::Lower(s[i]) != "providers" || domain::Lower(s[i + 1]) != "microsoft.authorization") {
+    if (domain::Lower(s[i]) != "providers" ||
+        domain::Lower(s[i + 1]) != "microsoft.authorization") {
       continue;
     }
     std::string scope;
     for (size_t j = 0; j < i; ++j) scope += "/" + s[j];
     if (!InSubscription(call, scope)) {
-      return ErrorResponse(NotFound("SubscriptionNotFound", "The scope is not in this server's "
-                                                            "subscription."));
+      return ErrorResponse(NotFound("SubscriptionNotFound",
+                                    "The scope is not in this server's "
+                                    "subscription."));
     }
     std::string kind = domain::Lower(s[i + 2]);
     bool has_id = s.size() == i + 4;

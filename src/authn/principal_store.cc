@@ -2,6 +2,7 @@
 
 #include "core/base64.h"
 #include "core/ids.h"
+#include "crypto/hash.h"
 #include "crypto/password_hash.h"
 #include "crypto/rng.h"
 
@@ -38,6 +39,36 @@ StatusOr<std::pair<Principal, SecretBytes>> PrincipalStore::Create(std::string_v
                                      p.ToFields().Encode()));
   KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
   return std::make_pair(std::move(p), std::move(secret));
+}
+
+namespace {
+
+std::string IdentityPath(const SecretBytes& secret) {
+  std::string digest = crypto::Sha256(secret.Reveal());
+  return "identities/" + Base64UrlEncode(digest);
+}
+
+}  // namespace
+
+StatusOr<SecretBytes> PrincipalStore::CreateIdentitySecret(std::string_view client_id) {
+  KH_ASSIGN_OR_RETURN(std::optional<Principal> p, Find(client_id));
+  if (!p) return NotFound("PrincipalNotFound", "No principal has that client id.");
+  SecretBytes raw = crypto::RandomSecret(kClientSecretBytes);
+  SecretBytes secret(Base64UrlEncode(raw.Reveal()));
+  storage::WriteBatch batch;
+  std::string path = IdentityPath(secret);
+  batch.ExpectAbsent(path);
+  KH_RETURN_IF_ERROR(barrier_->Write(barrier_->system(), batch, path, p->client_id));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  return secret;
+}
+
+StatusOr<Principal> PrincipalStore::AuthenticateIdentity(const SecretBytes& secret) {
+  KH_ASSIGN_OR_RETURN(auto client_id, barrier_->Read(barrier_->system(), IdentityPath(secret)));
+  if (!client_id) return Unauthenticated("The identity header is not valid.");
+  KH_ASSIGN_OR_RETURN(std::optional<Principal> p, Find(client_id->Reveal()));
+  if (!p) return Unauthenticated("The identity header is not valid.");
+  return std::move(*p);
 }
 
 StatusOr<std::optional<Principal>> PrincipalStore::Find(std::string_view client_id) {

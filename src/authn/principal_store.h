@@ -18,6 +18,10 @@ class PrincipalStore {
   StatusOr<std::pair<Principal, SecretBytes>> Create(std::string_view display_name,
                                                      bool bootstrap_admin);
   StatusOr<std::optional<Principal>> Find(std::string_view client_id);
+  // A managed-identity secret for the principal (what an App-Service-style host hands its app
+  // as IDENTITY_HEADER); several may exist. Stored only as a SHA-256 (it is 256 random bits).
+  StatusOr<SecretBytes> CreateIdentitySecret(std::string_view client_id);
+  StatusOr<Principal> AuthenticateIdentity(const SecretBytes& secret);
   // Checks a client secret in constant time against the stored hash.
   StatusOr<Principal> Authenticate(std::string_view client_id, const SecretBytes& secret);
 

@@ -86,6 +86,23 @@ StatusOr<IssuedToken> TokenService::IssueForClientSecret(std::string_view client
   return IssueFor(principal, config_.resource);
 }
 
+StatusOr<IssuedToken> TokenService::IssueForManagedIdentity(const SecretBytes& identity_secret,
+                                                            std::string_view resource) {
+  std::string_view r = resource;
+  if (r.size() > kDefaultScopeSuffix.size() &&
+      r.substr(r.size() - kDefaultScopeSuffix.size()) == kDefaultScopeSuffix) {
+    r.remove_suffix(kDefaultScopeSuffix.size());
+  }
+  if (NormalizeResource(r) != NormalizeResource(config_.resource)) {
+    return InvalidArgument("The resource '" + std::string(r.substr(0, 200)) +
+                               "' is not served by this Keyhaven server; use '" + config_.resource +
+                               "'.",
+                           "invalid_resource");
+  }
+  KH_ASSIGN_OR_RETURN(Principal principal, principals_->AuthenticateIdentity(identity_secret));
+  return IssueFor(principal, config_.resource);
+}
+
 StatusOr<IssuedToken> TokenService::IssueFor(const Principal& principal,
                                              std::string_view audience) {
   int64_t now = clock_->NowSeconds();

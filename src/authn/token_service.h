@@ -54,6 +54,10 @@ class TokenService {
   StatusOr<IssuedToken> IssueForClientSecret(std::string_view client_id,
                                              const SecretBytes& client_secret,
                                              std::string_view scope);
+  // The App-Service managed-identity flow: the identity secret (X-IDENTITY-HEADER) and the
+  // resource the token is for.
+  StatusOr<IssuedToken> IssueForManagedIdentity(const SecretBytes& identity_secret,
+                                                std::string_view resource);
   // Issues a token for a principal that is already authenticated (tests, managed identity).
   StatusOr<IssuedToken> IssueFor(const Principal& principal, std::string_view audience);
 

@@ -30,8 +30,7 @@ bool ScopeCovers(std::string_view s, std::string_view r) {
 
 Decision Authorizer::Check(const Subject& subject, std::string_view action,
                            std::string_view resource,
-                           const std::vector<RoleAssignment>& assignments,
-                           bool data_action) const {
+                           const std::vector<RoleAssignment>& assignments, bool data_action) const {
   if (!admin_object_id_.empty() && subject.object_id == admin_object_id_) {
     return Decision{true, "bootstrap administrator"};
   }

@@ -47,8 +47,8 @@ TEST(RolesTest, EveryBuiltInRoleAgainstEverySecretActionAtVaultScope) {
     for (const std::string& suffix : kSecretActions) {
       std::string action = "Microsoft.KeyVault/vaults/secrets/" + suffix;
       bool allowed =
-          authz.Check({"p1", "app1"}, action, std::string(kVault) + "/secrets/s1", assignments,
-                      true)
+          authz
+              .Check({"p1", "app1"}, action, std::string(kVault) + "/secrets/s1", assignments, true)
               .allowed;
       EXPECT_EQ(allowed, expected->second.count(suffix) > 0) << role.name << " " << action;
     }
@@ -70,15 +70,15 @@ TEST(RolesTest, ScopesAboveTheResourceApplyAndOthersDoNot) {
   EXPECT_FALSE(allowed_at(std::string(kVault) + "/secrets/s2", secret)) << "another object";
   EXPECT_FALSE(allowed_at(std::string(kVault) + "2", secret)) << "a vault whose name extends";
   EXPECT_FALSE(allowed_at("/subscriptions/s2", secret));
-  EXPECT_FALSE(authz.Check({"p2", "app"}, action, secret, {{"a", kVault, user, "p1"}}, true)
-                   .allowed)
+  EXPECT_FALSE(
+      authz.Check({"p2", "app"}, action, secret, {{"a", kVault, user, "p1"}}, true).allowed)
       << "someone else's assignment";
 }
 
 TEST(RolesTest, DenyByDefaultAndBootstrapAdmin) {
   Authorizer authz("admin-oid");
-  EXPECT_TRUE(authz.Check({"admin-oid", "app"}, "Microsoft.KeyVault/vaults/write", "/", {}, false)
-                  .allowed);
+  EXPECT_TRUE(
+      authz.Check({"admin-oid", "app"}, "Microsoft.KeyVault/vaults/write", "/", {}, false).allowed);
   Decision d = authz.Check({"other", "app2"}, "Microsoft.KeyVault/vaults/secrets/getSecret/action",
                            kVault, {}, true);
   EXPECT_FALSE(d.allowed);
@@ -91,17 +91,19 @@ TEST(RolesTest, ManagementActionsUseActionsNotDataActions) {
   const std::string contributor = "f25e0fa2-a7c8-4377-a976-54943a77a395";
   std::vector<RoleAssignment> a = {{"a", "/subscriptions/s1", contributor, "p"}};
   EXPECT_TRUE(authz.Check({"p", ""}, "Microsoft.KeyVault/vaults/write", kVault, a, false).allowed);
-  EXPECT_FALSE(authz.Check({"p", ""}, "Microsoft.KeyVault/locations/deletedVaults/purge/action",
-                           "/subscriptions/s1", a, false)
+  EXPECT_FALSE(authz
+                   .Check({"p", ""}, "Microsoft.KeyVault/locations/deletedVaults/purge/action",
+                          "/subscriptions/s1", a, false)
                    .allowed);
-  EXPECT_FALSE(authz.Check({"p", ""}, "Microsoft.KeyVault/vaults/secrets/getSecret/action",
-                           kVault, a, true)
-                   .allowed);
+  EXPECT_FALSE(
+      authz.Check({"p", ""}, "Microsoft.KeyVault/vaults/secrets/getSecret/action", kVault, a, true)
+          .allowed);
 }
 
 TEST(ActionMatchesTest, Wildcards) {
   EXPECT_TRUE(ActionMatches("Microsoft.KeyVault/vaults/*", "microsoft.keyvault/vaults/a/b"));
-  EXPECT_TRUE(ActionMatches("Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/keys/read"));
+  EXPECT_TRUE(
+      ActionMatches("Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/keys/read"));
   EXPECT_FALSE(ActionMatches("Microsoft.KeyVault/vaults/*/read",
                              "Microsoft.KeyVault/vaults/secrets/getSecret/action"));
   EXPECT_TRUE(ActionMatches("*", "anything"));

@@ -41,8 +41,8 @@ struct NetworkConfig {
 struct VaultNetworkRules {
   bool public_network_access = true;
   bool acls_set = false;
-  std::string default_action = "Allow";  // Allow | Deny
-  std::vector<std::string> ip_rules;     // canonical CIDRs
+  std::string default_action = "Allow";            // Allow | Deny
+  std::vector<std::string> ip_rules;               // canonical CIDRs
   std::vector<std::string> virtual_network_rules;  // ids of named networks
 };
 

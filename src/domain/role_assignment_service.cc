@@ -62,8 +62,8 @@ StatusOr<RoleAssignmentRecord> RoleAssignmentService::Create(RoleAssignmentRecor
     if (Lower(existing.id) == Lower(record.id)) {
       if (SameGrant(existing, record)) return existing;
       return Conflict("The role assignment '" + record.id +
-                      "' already exists with different properties; its properties cannot be "
-                      "changed.",
+                          "' already exists with different properties; its properties cannot be "
+                          "changed.",
                       "RoleAssignmentUpdateNotPermitted");
     }
     if (SameGrant(existing, record)) {
@@ -79,8 +79,7 @@ StatusOr<RoleAssignmentRecord> RoleAssignmentService::Create(RoleAssignmentRecor
   storage::WriteBatch batch;
   std::string path = kPrefix + Lower(record.id);
   batch.ExpectAbsent(path);
-  KH_RETURN_IF_ERROR(
-      barrier_->Write(barrier_->system(), batch, path, ToFields(record).Encode()));
+  KH_RETURN_IF_ERROR(barrier_->Write(barrier_->system(), batch, path, ToFields(record).Encode()));
   KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
   assignments_.push_back(record);
   Reindex();

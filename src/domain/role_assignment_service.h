@@ -5,9 +5,9 @@
 // authz's (pure); this only keeps the records.
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "barrier/barrier.h"
@@ -32,7 +32,7 @@ class RoleAssignmentService {
  public:
   // Loads every assignment from storage.
   static StatusOr<std::unique_ptr<RoleAssignmentService>> Open(barrier::Barrier* barrier,
-                                                              const Clock* clock);
+                                                               const Clock* clock);
 
   // Creates the assignment `id`. Idempotent for an identical request; Conflict when `id` is
   // taken by a different assignment or the same grant exists under another id.

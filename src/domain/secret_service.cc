@@ -87,8 +87,8 @@ StatusOr<SecretService::PreparedSet> SecretService::PrepareSet(const Vault& vaul
   s.attributes.created = now;
   s.attributes.updated = now;
   head->latest_version = s.version;
-  KH_RETURN_IF_ERROR(objects_.PutVersion(*key, prepared.batch, vault.name, name, s.version,
-                                         SecretToFields(s)));
+  KH_RETURN_IF_ERROR(
+      objects_.PutVersion(*key, prepared.batch, vault.name, name, s.version, SecretToFields(s)));
   KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, prepared.batch, vault.name, *head));
   return prepared;
 }
@@ -109,8 +109,8 @@ StatusOr<SecretVersion> SecretService::Set(const Vault& vault, std::string_view 
   return std::move(prepared.secret);
 }
 
-bool SecretService::TrySetAsync(const Vault& vault, std::string_view name,
-                                SetSecretParams params, SetCallback done) {
+bool SecretService::TrySetAsync(const Vault& vault, std::string_view name, SetSecretParams params,
+                                SetCallback done) {
   if (Status st = ValidateSet(name, params); !st.ok()) {
     done(st);
     return true;

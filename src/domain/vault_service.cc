@@ -244,9 +244,9 @@ StatusOr<std::shared_ptr<const Vault>> VaultService::UpdateAccessPolicies(
       Subtract(it->certificates, change.certificates);
       Subtract(it->storage, change.storage);
       bool lists_nothing = change.keys.empty() && change.secrets.empty() &&
-                        change.certificates.empty() && change.storage.empty();
+                           change.certificates.empty() && change.storage.empty();
       if (lists_nothing || (it->keys.empty() && it->secrets.empty() && it->certificates.empty() &&
-                         it->storage.empty())) {
+                            it->storage.empty())) {
         v.access_policies.erase(it);
       }
     } else if (it == v.access_policies.end()) {
