@@ -64,6 +64,9 @@ std::variant<Response, Admission> Api::Admit(const Request& request) {
   const std::string suffix = "." + config_.domain;
 
   if (host.empty() || host == config_.domain || IsIpLiteral(host)) {
+    // ARM clients that join "/{scope}" onto a path send "//subscriptions/..."; ARM accepts it.
+    auto& segments = admission.target.segments;
+    while (segments.size() > 1 && segments.front().empty()) segments.erase(segments.begin());
     const auto& s = admission.target.segments;
     if (!s.empty() && EqualsIgnoreCase(s[0], "subscriptions")) {
       admission.surface = Surface::kManagement;

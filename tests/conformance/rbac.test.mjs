@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 
 import { ClientSecretCredential } from '@azure/identity';
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { startServer, secretName, rejectsWith, RESOURCE_GROUP } from './harness.mjs';
 
 const SECRETS_USER = '4633458b-17de-408a-b874-0445c86b69e6';
@@ -129,6 +130,31 @@ describe('role-based access (RBAC)', () => {
       body: JSON.stringify({ properties: { roleDefinitionId: SECRETS_USER, principalId: target.objectId } }),
     });
     assert.equal(elsewhere.status, 403);
+  });
+
+  it('@azure/arm-authorization creates, reads and deletes an assignment', { timeout: 60_000 }, async () => {
+    const { name: vault, client: adminClient } = await h.createVaultWithClient('rbacsdk');
+    const name = secretName('sdk');
+    await adminClient.setSecret(name, 'granted-by-sdk');
+    const app = await newPrincipal('sdk-granted-app');
+    const authz = new AuthorizationManagementClient(h.credential, h.admin.subscriptionId, {
+      endpoint: h.url,
+      agent: h.agent,
+    });
+    const id = crypto.randomUUID();
+    const created = await authz.roleAssignments.create(vaultScope(vault), id, {
+      roleDefinitionId: `/subscriptions/${h.admin.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${SECRETS_USER}`,
+      principalId: app.objectId,
+      principalType: 'ServicePrincipal',
+    });
+    assert.equal(created.name, id);
+    assert.equal(created.principalId, app.objectId);
+    const fetched = await authz.roleAssignments.get(vaultScope(vault), id);
+    assert.equal(fetched.roleDefinitionId.endsWith(SECRETS_USER), true);
+    const appClient = h.secretClient(h.vaultUrl(vault), { credential: app.credential });
+    assert.equal((await appClient.getSecret(name)).value, 'granted-by-sdk');
+    await authz.roleAssignments.delete(vaultScope(vault), id);
+    await rejectsWith(() => appClient.getSecret(name), { status: 403, inner: 'ForbiddenByRbac' });
   });
 
   it('management actions are authorized too, and role definitions are listed', { timeout: 30_000 }, async () => {
