@@ -136,3 +136,60 @@ TEST(ServeOptionsTest, ConfigFileSetsOptions) {
 
 }  // namespace
 }  // namespace kh::testing
+
+namespace kh::testing {
+namespace {
+
+std::string Field(const std::string& json, const std::string& name) {
+  size_t at = json.find("\"" + name + "\"");
+  if (at == std::string::npos) return "";
+  size_t start = json.find('"', json.find(':', at) + 1) + 1;
+  return json.substr(start, json.find('"', start) - start);
+}
+
+TEST_F(CliTest, LeastPrivilegeFromTheCommandLine) {
+  ASSERT_EQ(Cli({"vault", "create", "cli-rbac"}).exit_code, 0);
+  for (const char* name : {"shared", "private"}) {
+    ASSERT_EQ(Cli({"secret", "set", "--vault", "cli-rbac", "--name", name, "--value", "-"},
+                  std::string("value-of-") + name)
+                  .exit_code,
+              0);
+  }
+  auto principal = Cli({"principal", "create", "cli-reader"});
+  ASSERT_EQ(principal.exit_code, 0) << principal.err;
+  std::string object_id = Field(principal.out, "objectId");
+  ASSERT_FALSE(object_id.empty()) << principal.out;
+  auto assigned = Cli({"role", "assign", "--role", "Key Vault Secrets User", "--assignee",
+                       object_id, "--vault", "cli-rbac", "--secret", "shared"});
+  ASSERT_EQ(assigned.exit_code, 0) << assigned.err;
+  auto listed = Cli({"role", "list", "--vault", "cli-rbac"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(object_id), std::string::npos);
+
+  // The new principal, configured only by environment variables, sees exactly one secret.
+  auto as_reader = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {
+        "/usr/bin/env",
+        "AZURE_TENANT_ID=" + Field(principal.out, "tenantId"),
+        "AZURE_CLIENT_ID=" + Field(principal.out, "clientId"),
+        "AZURE_CLIENT_SECRET=" + Field(principal.out, "clientSecret"),
+        "AZURE_AUTHORITY_HOST=" + server_->url(),
+        "KEYHAVEN_CA_FILE=" + *data_dir_ + "/ca.pem",
+        KEYHAVEN_BIN,
+        "--credentials",
+        "/nonexistent",
+        "--server",
+        server_->url()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv);
+  };
+  auto shared = as_reader({"secret", "show", "--vault", "cli-rbac", "--name", "shared"});
+  EXPECT_EQ(shared.exit_code, 0) << shared.err;
+  EXPECT_NE(shared.out.find("value-of-shared"), std::string::npos);
+  auto denied = as_reader({"secret", "show", "--vault", "cli-rbac", "--name", "private"});
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_NE(denied.err.find("ForbiddenByRbac"), std::string::npos) << denied.err;
+}
+
+}  // namespace
+}  // namespace kh::testing

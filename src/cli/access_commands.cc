@@ -1,0 +1,101 @@
+#include "cli/access_commands.h"
+
+#include <strings.h>
+#include <sys/random.h>
+
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "cli/json_util.h"
+#include "cli/urls.h"
+
+namespace kh::cli {
+namespace json = boost::json;
+namespace {
+
+constexpr char kAuthorizationApiVersion[] = "2022-04-01";
+
+std::string NewGuid() {
+  unsigned char b[16];
+  if (getrandom(b, sizeof b, 0) != static_cast<ssize_t>(sizeof b)) return {};
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return out;
+}
+
+// The ARM id of a vault, found by name in the subscription.
+StatusOr<std::string> VaultId(const Session& session, const std::string& name) {
+  KH_ASSIGN_OR_RETURN(
+      std::string list_url,
+      ArmVaultListUrl(session.api.server(), session.api.credentials().subscription_id));
+  KH_ASSIGN_OR_RETURN(json::array vaults, session.api.ListAll(list_url));
+  for (const json::value& vault : vaults) {
+    std::optional<std::string> vault_name = GetString(vault, "name");
+    std::optional<std::string> id = GetString(vault, "id");
+    if (vault_name && id && strcasecmp(vault_name->c_str(), name.c_str()) == 0) return *id;
+  }
+  return NotFound("ResourceNotFound", "The vault '" + name + "' was not found.");
+}
+
+// A built-in role's GUID from its name or GUID, via the server's roleDefinitions.
+StatusOr<std::string> RoleGuid(const Session& session, const std::string& role) {
+  std::string url =
+      session.api.server().Origin() + "/subscriptions/" +
+      session.api.credentials().subscription_id +
+      "/providers/Microsoft.Authorization/roleDefinitions?api-version=" + kAuthorizationApiVersion;
+  KH_ASSIGN_OR_RETURN(json::array roles, session.api.ListAll(url));
+  for (const json::value& r : roles) {
+    std::optional<std::string> guid = GetString(r, "name");
+    const json::value* props = r.is_object() ? r.as_object().if_contains("properties") : nullptr;
+    std::optional<std::string> role_name = props ? GetString(*props, "roleName") : std::nullopt;
+    if ((guid && strcasecmp(guid->c_str(), role.c_str()) == 0) ||
+        (role_name && strcasecmp(role_name->c_str(), role.c_str()) == 0)) {
+      return *guid;
+    }
+  }
+  return NotFound("RoleDefinitionDoesNotExist", "No built-in role is named '" + role + "'.");
+}
+
+}  // namespace
+
+Status CreatePrincipal(const Session& session, const std::string& display_name,
+                       bool managed_identity) {
+  json::object body{{"displayName", display_name}, {"managedIdentity", managed_identity}};
+  KH_ASSIGN_OR_RETURN(
+      json::value created,
+      session.api.CallWithJson("POST", session.api.server().Origin() + "/admin/principals", body));
+  session.out << PrettyJson(created) << "\n";
+  return Status::Ok();
+}
+
+Status AssignRole(const Session& session, const RoleAssignArgs& args) {
+  KH_ASSIGN_OR_RETURN(std::string scope, VaultId(session, args.vault));
+  if (args.secret) scope += "/secrets/" + *args.secret;
+  KH_ASSIGN_OR_RETURN(std::string role, RoleGuid(session, args.role));
+  json::object body{{"properties", json::object{{"roleDefinitionId", role},
+                                                {"principalId", args.assignee},
+                                                {"principalType", "ServicePrincipal"}}}};
+  std::string url = session.api.server().Origin() + scope +
+                    "/providers/Microsoft.Authorization/roleAssignments/" + NewGuid() +
+                    "?api-version=" + kAuthorizationApiVersion;
+  KH_ASSIGN_OR_RETURN(json::value created, session.api.CallWithJson("PUT", url, body));
+  session.out << PrettyJson(created) << "\n";
+  return Status::Ok();
+}
+
+Status ListRoleAssignments(const Session& session, const std::string& vault) {
+  KH_ASSIGN_OR_RETURN(std::string scope, VaultId(session, vault));
+  std::string url =
+      session.api.server().Origin() + scope +
+      "/providers/Microsoft.Authorization/roleAssignments?api-version=" + kAuthorizationApiVersion;
+  KH_ASSIGN_OR_RETURN(json::array assignments, session.api.ListAll(url));
+  session.out << PrettyJson(json::value(std::move(assignments))) << "\n";
+  return Status::Ok();
+}
+
+}  // namespace kh::cli

@@ -1,0 +1,27 @@
+#pragma once
+// `keyhaven principal ...` and `keyhaven role ...`: least privilege from the command line.
+// Principals come from the server's admin API; role assignments go through ARM's
+// Microsoft.Authorization API at a vault's (or one secret's) scope. Output is JSON.
+#include <optional>
+#include <string>
+
+#include "cli/session.h"
+#include "core/status.h"
+
+namespace kh::cli {
+
+// Prints {clientId, objectId, tenantId, clientSecret[, identityEndpoint, identityHeader]}.
+Status CreatePrincipal(const Session& session, const std::string& display_name,
+                       bool managed_identity);
+
+struct RoleAssignArgs {
+  std::string role;      // a built-in role's name ("Key Vault Secrets User") or its GUID
+  std::string assignee;  // the principal's object id
+  std::string vault;
+  std::optional<std::string> secret;  // narrows the scope to one secret
+};
+Status AssignRole(const Session& session, const RoleAssignArgs& args);
+// The assignments at a vault's scope (and above it).
+Status ListRoleAssignments(const Session& session, const std::string& vault);
+
+}  // namespace kh::cli
