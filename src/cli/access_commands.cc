@@ -1,12 +1,11 @@
 #include "cli/access_commands.h"
 
 #include <strings.h>
-#include <sys/random.h>
 
 #include <boost/json.hpp>
-#include <cstdio>
 
 #include "cli/json_util.h"
+#include "core/ids.h"
 #include "cli/urls.h"
 
 namespace kh::cli {
@@ -14,19 +13,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr char kAuthorizationApiVersion[] = "2022-04-01";
-
-std::string NewGuid() {
-  unsigned char b[16];
-  if (getrandom(b, sizeof b, 0) != static_cast<ssize_t>(sizeof b)) return {};
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  char out[37];
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                b[15]);
-  return out;
-}
 
 // The ARM id of a vault, found by name in the subscription.
 StatusOr<std::string> VaultId(const Session& session, const std::string& name) {
