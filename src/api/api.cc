@@ -6,6 +6,7 @@
 #include "api/call.h"
 #include "api/error_mapping.h"
 #include "authz/access_policies.h"
+#include "core/ascii.h"
 #include "core/ids.h"
 #include "domain/names.h"
 
@@ -20,10 +21,6 @@ bool IsIpLiteral(std::string_view host) {
     if (!((c >= '0' && c <= '9') || c == '.')) return false;
   }
   return true;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return domain::Lower(a) == domain::Lower(b);
 }
 
 }  // namespace
@@ -68,7 +65,7 @@ std::variant<Response, Admission> Api::Admit(const Request& request) {
     auto& segments = admission.target.segments;
     while (segments.size() > 1 && segments.front().empty()) segments.erase(segments.begin());
     const auto& s = admission.target.segments;
-    if (!s.empty() && EqualsIgnoreCase(s[0], "subscriptions")) {
+    if (!s.empty() && AsciiEqualsIgnoreCase(s[0], "subscriptions")) {
       admission.surface = Surface::kManagement;
     } else if (!s.empty() && s[0] == "admin") {
       admission.surface = Surface::kAdmin;
@@ -93,7 +90,7 @@ std::variant<Response, Admission> Api::Admit(const Request& request) {
   if (auth.empty()) {
     return Challenge(Unauthenticated("AKV10000: Request is missing a Bearer or PoP token."));
   }
-  if (auth.size() < 7 || !EqualsIgnoreCase(auth.substr(0, 7), "bearer ")) {
+  if (auth.size() < 7 || !AsciiEqualsIgnoreCase(auth.substr(0, 7), "bearer ")) {
     return Challenge(Unauthenticated("AKV10001: The authorization scheme must be Bearer."));
   }
   auto caller = services_.tokens->Verify(std::string_view(auth).substr(7));

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/ascii.h"
 #include "core/base64.h"
 #include "core/ids.h"
 #include "crypto/hash.h"
@@ -36,9 +37,8 @@ std::optional<int64_t> IntClaim(const json::object& o, std::string_view name) {
 }  // namespace
 
 std::string NormalizeResource(std::string_view resource) {
-  std::string r(resource);
+  std::string r = AsciiLower(resource);
   while (!r.empty() && r.back() == '/') r.pop_back();
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (r.size() > 4 && r.compare(r.size() - 4, 4, ":443") == 0) r.resize(r.size() - 4);
   return r;
 }

@@ -1,23 +1,18 @@
 #include "authz/access_policies.h"
 
-#include <cctype>
 #include <map>
+
+#include "core/ascii.h"
 
 namespace kh::authz {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // dataAction suffix (after "Microsoft.KeyVault/vaults/") -> {list, permission}.
 const std::map<std::string, std::pair<std::string, std::string>>& Table() {
   static const std::map<std::string, std::pair<std::string, std::string>> table = [] {
     std::map<std::string, std::pair<std::string, std::string>> t;
     auto add = [&](const char* action, const char* list, const char* permission) {
-      t[Lower(action)] = {list, permission};
+      t[AsciiLower(action)] = {list, permission};
     };
     add("secrets/getSecret/action", "secrets", "get");
     add("secrets/readMetadata/action", "secrets", "list");
@@ -60,8 +55,8 @@ const std::vector<std::string>& ListOf(const PolicyGrant& p, const std::string& 
 
 bool Grants(const std::vector<std::string>& permissions, const std::string& wanted) {
   for (const auto& p : permissions) {
-    std::string l = Lower(p);
-    if (l == "all" || l == Lower(wanted)) return true;
+    std::string l = AsciiLower(p);
+    if (l == "all" || l == AsciiLower(wanted)) return true;
   }
   return false;
 }
@@ -70,7 +65,7 @@ bool Grants(const std::vector<std::string>& permissions, const std::string& want
 
 std::optional<std::pair<std::string, std::string>> PermissionFor(std::string_view data_action) {
   constexpr std::string_view kPrefix = "microsoft.keyvault/vaults/";
-  std::string action = Lower(data_action);
+  std::string action = AsciiLower(data_action);
   if (action.compare(0, kPrefix.size(), kPrefix) != 0) return std::nullopt;
   auto it = Table().find(action.substr(kPrefix.size()));
   if (it == Table().end()) return std::nullopt;
@@ -82,8 +77,9 @@ Decision CheckAccessPolicies(const Subject& subject, std::string_view data_actio
   auto needed = PermissionFor(data_action);
   if (needed) {
     for (const PolicyGrant& p : policies) {
-      if (Lower(p.object_id) != Lower(subject.object_id)) continue;
-      if (!p.application_id.empty() && Lower(p.application_id) != Lower(subject.client_id)) {
+      if (AsciiLower(p.object_id) != AsciiLower(subject.object_id)) continue;
+      if (!p.application_id.empty() &&
+          AsciiLower(p.application_id) != AsciiLower(subject.client_id)) {
         continue;
       }
       if (Grants(ListOf(p, needed->first), needed->second)) {

@@ -1,30 +1,14 @@
 #include "authz/authorizer.h"
 
-#include <cctype>
-
 #include "authz/roles.h"
+#include "core/ascii.h"
 
 namespace kh::authz {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
-
 bool ScopeCovers(std::string_view s, std::string_view r) {
   while (s.size() > 1 && s.back() == '/') s.remove_suffix(1);
   if (s == "/" || s.empty()) return true;
   if (r.size() < s.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) !=
-        std::tolower(static_cast<unsigned char>(r[i]))) {
-      return false;
-    }
-  }
+  if (!AsciiEqualsIgnoreCase(s, r.substr(0, s.size()))) return false;
   return r.size() == s.size() || r[s.size()] == '/';
 }
 
@@ -46,7 +30,7 @@ Decision Authorizer::Check(const Subject& subject, std::string_view action,
                   "assignments, deny assignments or role definitions were changed recently, "
                   "please observe propagation time.\r\nCaller: appid=" +
                       subject.client_id + ";oid=" + subject.object_id + "\r\nAction: '" +
-                      std::string(action) + "'\r\nResource: '" + Lower(resource) +
+                      std::string(action) + "'\r\nResource: '" + AsciiLower(resource) +
                       "'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: "
                       "'DeniedWithNoValidRBAC' \r\n"};
 }

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/ascii.h"
+
 namespace kh::authz {
 namespace {
 
@@ -106,9 +108,7 @@ FirewallDecision EvaluateFirewall(const VaultNetworkRules& rules, const NetworkC
     if (n.ok() && n->Contains(client)) return d;
   }
   for (const std::string& id : rules.virtual_network_rules) {
-    std::string key(id);
-    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
-    auto it = config.named_networks.find(key);
+    auto it = config.named_networks.find(AsciiLower(id));
     if (it == config.named_networks.end()) continue;
     for (const IpNetwork& n : it->second) {
       if (n.Contains(client)) return d;

@@ -1,6 +1,6 @@
 #include "authz/roles.h"
 
-#include <cctype>
+#include "core/ascii.h"
 
 namespace kh::authz {
 namespace {
@@ -132,8 +132,6 @@ std::vector<RoleDefinition> MakeRoles() {
   };
 }
 
-char Fold(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
 bool AnyMatches(const std::vector<std::string>& patterns, std::string_view action) {
   for (const auto& p : patterns) {
     if (ActionMatches(p, action)) return true;
@@ -150,10 +148,7 @@ const std::vector<RoleDefinition>& BuiltInRoles() {
 
 const RoleDefinition* FindBuiltInRole(std::string_view id) {
   for (const auto& role : BuiltInRoles()) {
-    if (role.id.size() != id.size()) continue;
-    bool same = true;
-    for (size_t i = 0; i < id.size() && same; ++i) same = Fold(role.id[i]) == Fold(id[i]);
-    if (same) return &role;
+    if (AsciiEqualsIgnoreCase(role.id, id)) return &role;
   }
   return nullptr;
 }
@@ -179,7 +174,7 @@ bool ActionMatches(std::string_view pattern, std::string_view action) {
     if (p < pattern.size() && pattern[p] == '*') {
       star = p++;
       mark = a;
-    } else if (p < pattern.size() && Fold(pattern[p]) == Fold(action[a])) {
+    } else if (p < pattern.size() && AsciiLower(pattern[p]) == AsciiLower(action[a])) {
       ++p;
       ++a;
     } else if (star != std::string_view::npos) {

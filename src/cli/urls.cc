@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "cli/wipe.h"
+#include "core/ascii.h"
 
 namespace kh::cli {
 namespace {
@@ -10,11 +11,7 @@ namespace {
 constexpr std::string_view kHttpsPrefix = "https://";
 constexpr size_t kMaxDnsLabel = 63;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string Lower(std::string_view s) { return AsciiLower(s); }
 
 bool IsUnreserved(unsigned char c) {
   return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';

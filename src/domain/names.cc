@@ -2,15 +2,11 @@
 
 #include <cstdio>
 
+#include "core/ascii.h"
+
 namespace kh::domain {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  }
-  return out;
-}
+std::string Lower(std::string_view s) { return AsciiLower(s); }
 
 Status ValidateObjectName(std::string_view name, std::string_view kind) {
   bool ok = !name.empty() && name.size() <= kMaxObjectNameLength;

@@ -39,9 +39,24 @@ StatusOr<std::shared_ptr<const Vault>> VaultService::Load(std::string_view name)
   return vault;
 }
 
-Status VaultService::Store(const Vault& vault, storage::WriteBatch& batch) {
-  return barrier_->Write(barrier_->system(), batch, VaultRecordPath(vault.name),
-                         vault.ToFields().Encode());
+StatusOr<std::shared_ptr<const Vault>> VaultService::Persist(Vault vault,
+                                                             storage::WriteBatch batch) {
+  KH_RETURN_IF_ERROR(barrier_->Write(barrier_->system(), batch, VaultRecordPath(vault.name),
+                                     vault.ToFields().Encode()));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  auto stored = std::make_shared<const Vault>(std::move(vault));
+  std::lock_guard lock(cache_mu_);
+  cache_[Lower(stored->name)] = stored;
+  return stored;
+}
+
+StatusOr<std::shared_ptr<const Vault>> VaultService::LoadActive(std::string_view resource_group,
+                                                                std::string_view name) {
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> v, Load(name));
+  if (!v || v->deleted || !SameGroup(*v, resource_group)) {
+    return VaultNotFound(resource_group, name);
+  }
+  return v;
 }
 
 Status VaultService::CheckSpec(const VaultSpec& spec, const Vault* existing) const {
@@ -163,13 +178,7 @@ StatusOr<VaultWriteResult> VaultService::CreateOrUpdate(std::string_view resourc
   Apply(spec, v);
   v.last_modified_by = std::string(caller);
   v.last_modified_at = now;
-  KH_RETURN_IF_ERROR(Store(v, batch));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
-  auto stored = std::make_shared<const Vault>(std::move(v));
-  {
-    std::lock_guard lock(cache_mu_);
-    cache_[Lower(name)] = stored;
-  }
+  KH_ASSIGN_OR_RETURN(auto stored, Persist(std::move(v), std::move(batch)));
   return VaultWriteResult{stored, existing == nullptr};
 }
 
@@ -178,22 +187,13 @@ StatusOr<std::shared_ptr<const Vault>> VaultService::Update(std::string_view res
                                                             const VaultSpec& spec,
                                                             std::string_view caller) {
   std::lock_guard write_lock(write_mu_);
-  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
-  if (!existing || existing->deleted || !SameGroup(*existing, resource_group)) {
-    return VaultNotFound(resource_group, name);
-  }
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, LoadActive(resource_group, name));
   KH_RETURN_IF_ERROR(CheckSpec(spec, existing.get()));
   Vault v = *existing;
   Apply(spec, v);
   v.last_modified_by = std::string(caller);
   v.last_modified_at = clock_->NowSeconds();
-  storage::WriteBatch batch;
-  KH_RETURN_IF_ERROR(Store(v, batch));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
-  auto stored = std::make_shared<const Vault>(std::move(v));
-  std::lock_guard lock(cache_mu_);
-  cache_[Lower(name)] = stored;
-  return stored;
+  return Persist(std::move(v), storage::WriteBatch());
 }
 
 namespace {
@@ -226,10 +226,7 @@ StatusOr<std::shared_ptr<const Vault>> VaultService::UpdateAccessPolicies(
     std::string_view resource_group, std::string_view name, AccessPolicyUpdate kind,
     const std::vector<AccessPolicy>& policies, std::string_view caller) {
   std::lock_guard write_lock(write_mu_);
-  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
-  if (!existing || existing->deleted || !SameGroup(*existing, resource_group)) {
-    return VaultNotFound(resource_group, name);
-  }
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, LoadActive(resource_group, name));
   Vault v = *existing;
   for (const AccessPolicy& change : policies) {
     if (change.object_id.empty()) {
@@ -265,13 +262,7 @@ StatusOr<std::shared_ptr<const Vault>> VaultService::UpdateAccessPolicies(
   }
   v.last_modified_by = std::string(caller);
   v.last_modified_at = clock_->NowSeconds();
-  storage::WriteBatch batch;
-  KH_RETURN_IF_ERROR(Store(v, batch));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
-  auto stored = std::make_shared<const Vault>(std::move(v));
-  std::lock_guard lock(cache_mu_);
-  cache_[Lower(name)] = stored;
-  return stored;
+  return Persist(std::move(v), storage::WriteBatch());
 }
 
 StatusOr<std::shared_ptr<const Vault>> VaultService::Get(std::string_view resource_group,
@@ -313,21 +304,14 @@ StatusOr<std::vector<std::shared_ptr<const Vault>>> VaultService::List(
 
 Status VaultService::Delete(std::string_view resource_group, std::string_view name) {
   std::lock_guard write_lock(write_mu_);
-  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
-  if (!existing || existing->deleted || !SameGroup(*existing, resource_group)) {
-    return VaultNotFound(resource_group, name);
-  }
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, LoadActive(resource_group, name));
   Vault v = *existing;
   v.deleted = true;
   v.deleted_date = clock_->NowSeconds();
   v.scheduled_purge_date = v.deleted_date + int64_t{v.retention_days} * kSecondsPerDay;
   storage::WriteBatch batch;
-  KH_RETURN_IF_ERROR(Store(v, batch));
   batch.Put(PurgeScheduleEntry(v.scheduled_purge_date, "vault", v.name, v.name), "");
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
-  std::lock_guard lock(cache_mu_);
-  cache_[Lower(name)] = std::make_shared<const Vault>(std::move(v));
-  return Status::Ok();
+  return Persist(std::move(v), std::move(batch)).status();
 }
 
 Status VaultService::PurgeIfDue(std::string_view name, int64_t now) {

@@ -55,7 +55,11 @@ class VaultService {
 
  private:
   StatusOr<std::shared_ptr<const Vault>> Load(std::string_view name);
-  Status Store(const Vault& vault, storage::WriteBatch& batch);
+  // An active vault of the resource group; NotFound (ARM's ResourceNotFound) otherwise.
+  StatusOr<std::shared_ptr<const Vault>> LoadActive(std::string_view resource_group,
+                                                    std::string_view name);
+  // Writes `vault` together with whatever `batch` already holds, then makes the cache agree.
+  StatusOr<std::shared_ptr<const Vault>> Persist(Vault vault, storage::WriteBatch batch);
   Status CheckSpec(const VaultSpec& spec, const Vault* existing) const;
   void Apply(const VaultSpec& spec, Vault& vault) const;
 

@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
+
 namespace kh::http {
 namespace {
 
@@ -44,11 +46,7 @@ struct Target {
   std::string Where() const { return host_header; }
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string Lower(std::string_view s) { return AsciiLower(s); }
 
 bool IsLocalhost(std::string_view host) {
   std::string h = Lower(host);

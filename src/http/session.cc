@@ -8,6 +8,8 @@
 #include <boost/beast/ssl.hpp>
 #include <optional>
 
+#include "core/ascii.h"
+
 namespace kh::http {
 namespace {
 
@@ -18,20 +20,14 @@ namespace asio = boost::asio;
 constexpr int kLingerSeconds = 5;
 constexpr size_t kMaxLingerBytes = 16 * 1024 * 1024;
 
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The Host header without its port, lower-cased ("[::1]:8443" -> "[::1]").
 std::string HostWithoutPort(std::string_view host) {
   if (!host.empty() && host.front() == '[') {
     size_t close = host.find(']');
-    return LowerAscii(host.substr(0, close == std::string_view::npos ? host.size() : close + 1));
+    return AsciiLower(host.substr(0, close == std::string_view::npos ? host.size() : close + 1));
   }
   size_t colon = host.rfind(':');
-  return LowerAscii(colon == std::string_view::npos ? host : host.substr(0, colon));
+  return AsciiLower(colon == std::string_view::npos ? host : host.substr(0, colon));
 }
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -80,7 +76,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.host = HostWithoutPort(header[bhttp::field::host]);
     request_.client_address = client_address_;
     for (const auto& field : header) {
-      request_.headers[LowerAscii(field.name_string())] = std::string(field.value());
+      request_.headers[AsciiLower(field.name_string())] = std::string(field.value());
     }
     keep_alive_ = header.keep_alive();
     if (parser_->content_length() && *parser_->content_length() > api::kMaxBodyBytes) {
@@ -176,7 +172,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set(bhttp::field::server, "Keyhaven");
     bool has_type = false;
     for (auto& [name, value] : response.headers) {
-      if (LowerAscii(name) == "content-type") has_type = true;
+      if (AsciiLower(name) == "content-type") has_type = true;
       res->set(name, value);
     }
     if (!response.body.empty() && !has_type) {

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/ascii.h"
+
 namespace kh::http {
 namespace {
 
@@ -80,7 +82,7 @@ struct TlsContext::Impl {
 
   // The context for `host`, minting its certificate on first use. nullptr keeps the default.
   SSL_CTX* ForHost(std::string host) {
-    for (char& c : host) c = char(std::tolower(static_cast<unsigned char>(c)));
+    host = AsciiLower(host);
     std::string suffix = "." + domain;
     if (host.size() <= suffix.size() ||
         host.compare(host.size() - suffix.size(), suffix.size(), suffix) != 0 ||

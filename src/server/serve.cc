@@ -15,6 +15,7 @@
 #include "authn/token_service.h"
 #include "authz/authorizer.h"
 #include "authz/network_rules.h"
+#include "core/ascii.h"
 #include "domain/purge_job.h"
 #include "domain/role_assignment_service.h"
 #include "domain/secret_service.h"
@@ -92,8 +93,7 @@ StatusOr<authz::NetworkConfig> NetworkConfigFrom(const ServerConfig& config) {
     if (eq == std::string::npos || eq == 0) {
       return InvalidArgument("--network must be NAME=CIDR[,CIDR...]: " + spec);
     }
-    std::string name = spec.substr(0, eq);
-    for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    std::string name = AsciiLower(spec.substr(0, eq));
     std::string_view rest = std::string_view(spec).substr(eq + 1);
     while (!rest.empty()) {
       size_t comma = rest.find(',');

@@ -4,7 +4,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { ClientSecretCredential } from '@azure/identity';
 import { startServer, secretName, vaultName, rejectsWith, RESOURCE_GROUP } from './harness.mjs';
 
 describe('access policies', () => {
@@ -38,14 +37,8 @@ describe('access policies', () => {
     const secret = secretName('pol');
     await adminClient.setSecret(secret, 'policy-protected');
 
-    const created = await h.requestJson('POST', '/admin/principals', { displayName: 'policy-app' });
-    assert.equal(created.status, 201, created.text);
-    const app = created.json;
-    const credential = new ClientSecretCredential(app.tenantId, app.clientId, app.clientSecret, {
-      authorityHost: h.url,
-      disableInstanceDiscovery: true,
-      agent: h.agent,
-    });
+    const app = await h.createPrincipal('policy-app');
+    const { credential } = app;
     const client = h.secretClient(vault.properties.vaultUri, { credential });
     await rejectsWith(() => client.getSecret(secret), { status: 403, code: 'Forbidden', inner: 'ForbiddenByPolicy' });
 

@@ -365,6 +365,22 @@ export class KeyhavenServer {
     return this.credential;
   }
 
+  /**
+   * Creates a service principal through the admin API (asserting 201) and returns its fields
+   * plus a ClientSecretCredential for it. `managedIdentity` also issues an identity secret.
+   */
+  async createPrincipal(displayName, { managedIdentity = false } = {}) {
+    const res = await this.requestJson('POST', '/admin/principals', { displayName, managedIdentity });
+    assert.equal(res.status, 201, res.text);
+    const p = res.json;
+    const credential = new ClientSecretCredential(p.tenantId, p.clientId, p.clientSecret, {
+      authorityHost: this.url,
+      disableInstanceDiscovery: true,
+      agent: this.agent,
+    });
+    return { ...p, credential };
+  }
+
   /** The scope the server advertises in its challenge (resource + /.default). */
   get scope() {
     return `${this.url}/.default`;

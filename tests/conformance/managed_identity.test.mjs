@@ -42,9 +42,9 @@ describe('managed identity (App Service style)', () => {
     const name = secretName('msi');
     await adminClient.setSecret(name, 'from-managed-identity');
 
-    const created = await h.requestJson('POST', '/admin/principals', { displayName: 'web-app', managedIdentity: true });
-    assert.equal(created.status, 201, created.text);
-    const { identityEndpoint, identityHeader, objectId } = created.json;
+    const { identityEndpoint, identityHeader, objectId } = await h.createPrincipal('web-app', {
+      managedIdentity: true,
+    });
     assert.equal(identityEndpoint, `${h.url}/msi/token`);
 
     const env = { IDENTITY_ENDPOINT: identityEndpoint, IDENTITY_HEADER: identityHeader };

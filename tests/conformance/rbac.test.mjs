@@ -5,7 +5,6 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 
-import { ClientSecretCredential } from '@azure/identity';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { startServer, secretName, rejectsWith, RESOURCE_GROUP } from './harness.mjs';
 
@@ -22,17 +21,7 @@ describe('role-based access (RBAC)', () => {
     await h?.dispose();
   });
 
-  async function newPrincipal(displayName) {
-    const res = await h.requestJson('POST', '/admin/principals', { displayName });
-    assert.equal(res.status, 201, res.text);
-    const p = res.json;
-    const credential = new ClientSecretCredential(p.tenantId, p.clientId, p.clientSecret, {
-      authorityHost: h.url,
-      disableInstanceDiscovery: true,
-      agent: h.agent,
-    });
-    return { ...p, credential };
-  }
+  const newPrincipal = (displayName) => h.createPrincipal(displayName);
 
   const vaultScope = (vault) =>
     `/subscriptions/${h.admin.subscriptionId}/resourceGroups/${RESOURCE_GROUP}` +
