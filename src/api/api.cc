@@ -5,6 +5,7 @@
 
 #include "api/call.h"
 #include "api/error_mapping.h"
+#include "api/rbac.h"
 #include "authz/access_policies.h"
 #include "core/ascii.h"
 #include "core/ids.h"
@@ -78,7 +79,7 @@ std::variant<Response, Admission> Api::Admit(const Request& request) {
     auto vault = services_.vaults->Find(host.substr(0, host.size() - suffix.size()));
     if (!vault.ok()) return ErrorResponse(vault.status());
     // The firewall judges the network before anything about the caller is looked at.
-    if (auto blocked = Firewall(request, **vault)) return std::move(*blocked);
+    if (auto blocked = Firewall(request, *vault)) return std::move(*blocked);
     admission.surface = Surface::kVault;
     admission.vault = std::move(*vault);
   } else {
@@ -113,16 +114,19 @@ std::variant<Response, Admission> Api::Admit(const Request& request) {
   return admission;
 }
 
-std::optional<Response> Api::Firewall(const Request& request, const domain::Vault& vault) const {
-  authz::VaultNetworkRules rules;
-  rules.public_network_access = vault.public_network_access != "Disabled";
-  rules.acls_set = vault.network_acls_set;
-  rules.default_action = vault.network_default_action;
-  rules.ip_rules = vault.ip_rules;
-  rules.virtual_network_rules = vault.virtual_network_rules;
+std::optional<Response> Api::Firewall(const Request& request,
+                                      const std::shared_ptr<const domain::Vault>& vault_ptr) const {
+  const domain::Vault& vault = *vault_ptr;
   std::string client = authz::EffectiveClientAddress(config_.network, request.client_address,
                                                      request.Header("x-forwarded-for"));
-  authz::FirewallDecision d = authz::EvaluateFirewall(rules, config_.network, client);
+  authz::FirewallRequest how{client, request.via_private_link};
+  authz::FirewallDecision d;
+  if (vault.ip_rules.empty() && vault.virtual_network_rules.empty()) {
+    // Flags only (most vaults): nothing to parse, nothing worth a cache lookup.
+    d = authz::VaultFirewall(NetworkRulesOf(vault)).Evaluate(config_.network, how);
+  } else {
+    d = firewall_cache_.Get(vault_ptr)->Evaluate(config_.network, how);
+  }
   if (d.allowed) return std::nullopt;
   std::string where = "\r\nVault: " + vault.name + ";location=" + vault.location;
   if (d.inner_code == "ForbiddenByConnection") {
@@ -219,18 +223,14 @@ std::optional<Response> Decide(const Call& call, std::string_view action, std::s
     if (d.allowed) return std::nullopt;
     return ErrorResponse(PermissionDenied(d.reason, "ForbiddenByPolicy"));
   }
-  std::vector<authz::RoleAssignment> assignments;
-  std::shared_ptr<const std::vector<domain::RoleAssignmentRecord>> records;
   // The bootstrap administrator needs no assignment lookup (the common case on the hot path).
-  if (call.services.role_assignments && !call.services.authorizer->IsBootstrapAdmin(subject)) {
-    records = call.services.role_assignments->ForPrincipal(caller.object_id);
-    assignments.reserve(records->size());
-    for (const auto& r : *records) {
-      assignments.push_back({r.id, r.scope, r.role_id, r.principal_id});
-    }
+  static const std::vector<authz::RoleAssignment> kNone;
+  std::optional<CallerRoles> roles;
+  if (!call.services.authorizer->IsBootstrapAdmin(subject)) {
+    roles.emplace(call.services, caller.object_id);
   }
-  authz::Decision d =
-      call.services.authorizer->Check(subject, action, scope, assignments, data_action);
+  authz::Decision d = call.services.authorizer->Check(
+      subject, action, scope, roles ? roles->assignments() : kNone, data_action);
   if (d.allowed) return std::nullopt;
   std::string reason = d.reason;
   if (call.admission.vault) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <variant>
 
+#include "api/firewall_cache.h"
 #include "api/rate_limiter.h"
 #include "api/request.h"
 #include "api/target.h"
@@ -22,6 +23,7 @@
 #include "authz/network_rules.h"
 #include "core/clock.h"
 #include "domain/role_assignment_service.h"
+#include "domain/role_definition_service.h"
 #include "domain/secret_service.h"
 #include "domain/vault_service.h"
 
@@ -41,6 +43,7 @@ struct ApiServices {
   domain::VaultService* vaults = nullptr;
   domain::SecretService* secrets = nullptr;
   domain::RoleAssignmentService* role_assignments = nullptr;
+  domain::RoleDefinitionService* role_definitions = nullptr;  // custom roles; optional
   authn::TokenService* tokens = nullptr;
   authn::PrincipalStore* principals = nullptr;
   const authz::Authorizer* authorizer = nullptr;
@@ -82,12 +85,14 @@ class Api {
   Response Dispatch(const Request& request, const Admission& admission);
   Response Challenge(const Status& status) const;
   // The vault's firewall verdict on this request's client; a 403 when it is blocked.
-  std::optional<Response> Firewall(const Request& request, const domain::Vault& vault) const;
+  std::optional<Response> Firewall(const Request& request,
+                                   const std::shared_ptr<const domain::Vault>& vault) const;
   void AddCommonHeaders(const Request& request, Response& response) const;
 
   ApiConfig config_;
   ApiServices services_;
   RateLimiter rate_limiter_;
+  mutable FirewallCache firewall_cache_;
 };
 
 }  // namespace kh::api

@@ -22,6 +22,8 @@ Response HandleManagement(const Call& call);
 // Role assignments and definitions under any ARM scope; nullopt when the path is not one.
 std::optional<Response> HandleAuthorization(const Call& call);
 Response HandleAdmin(const Call& call);
+Response HandlePrincipals(const Call& call);    // /admin/principals...
+Response HandleAccessReview(const Call& call);  // /admin/access-review
 Response HandleSecrets(const Call& call);
 
 // Writes that can complete without blocking a thread on their commit. Each returns false,

@@ -12,6 +12,8 @@ namespace json = boost::json;
 namespace {
 
 constexpr size_t kMaxFormFields = 64;
+constexpr std::string_view kJwtBearerAssertionType =
+    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 bool TenantMatches(const Call& call, std::string_view tenant) {
   return domain::Lower(tenant) == domain::Lower(call.config.tenant_id);
@@ -19,18 +21,18 @@ bool TenantMatches(const Call& call, std::string_view tenant) {
 
 Response Discovery(const Call& call) {
   std::string base = call.api.ServiceUrl() + "/" + call.config.tenant_id;
-  return JsonResponse(
-      200, json::object{
-               {"issuer", call.services.tokens->Issuer()},
-               {"authorization_endpoint", base + "/oauth2/v2.0/authorize"},
-               {"token_endpoint", base + "/oauth2/v2.0/token"},
-               {"jwks_uri", base + "/discovery/v2.0/keys"},
-               {"response_types_supported", json::array{"token"}},
-               {"grant_types_supported", json::array{"client_credentials"}},
-               {"token_endpoint_auth_methods_supported", json::array{"client_secret_post"}},
-               {"id_token_signing_alg_values_supported", json::array{"ES256"}},
-               {"tenant_region_scope", "KH"},
-           });
+  return JsonResponse(200, json::object{
+                               {"issuer", call.services.tokens->Issuer()},
+                               {"authorization_endpoint", base + "/oauth2/v2.0/authorize"},
+                               {"token_endpoint", base + "/oauth2/v2.0/token"},
+                               {"jwks_uri", base + "/discovery/v2.0/keys"},
+                               {"response_types_supported", json::array{"token"}},
+                               {"grant_types_supported", json::array{"client_credentials"}},
+                               {"token_endpoint_auth_methods_supported",
+                                json::array{"client_secret_post", "private_key_jwt"}},
+                               {"id_token_signing_alg_values_supported", json::array{"ES256"}},
+                               {"tenant_region_scope", "KH"},
+                           });
 }
 
 Response Jwks(const Call& call) {
@@ -68,14 +70,25 @@ Response Token(const Call& call) {
     return OAuthErrorResponse(InvalidArgument("Only grant_type=client_credentials is supported.",
                                               "unsupported_grant_type"));
   }
-  if (field("client_id").empty() || !form->count("client_secret")) {
-    return OAuthErrorResponse(
-        InvalidArgument("client_id and client_secret are required.", "invalid_request"));
-  }
   std::string scope = field("scope");
   if (scope.empty() && !field("resource").empty()) scope = field("resource") + "/.default";
-  SecretBytes secret(std::string_view(form->at("client_secret")));
-  auto issued = call.services.tokens->IssueForClientSecret(field("client_id"), secret, scope);
+  StatusOr<authn::IssuedToken> issued = Unauthenticated("no credential");
+  if (form->count("client_assertion")) {
+    // RFC 7523: a JWT signed with the key of one of the client's certificates.
+    if (field("client_assertion_type") != kJwtBearerAssertionType) {
+      return OAuthErrorResponse(InvalidArgument(
+          "client_assertion_type must be " + std::string(kJwtBearerAssertionType) + ".",
+          "invalid_request"));
+    }
+    issued = call.services.tokens->IssueForClientAssertion(field("client_id"),
+                                                           field("client_assertion"), scope);
+  } else if (!field("client_id").empty() && form->count("client_secret")) {
+    SecretBytes secret(std::string_view(form->at("client_secret")));
+    issued = call.services.tokens->IssueForClientSecret(field("client_id"), secret, scope);
+  } else {
+    return OAuthErrorResponse(InvalidArgument(
+        "client_id with client_secret, or client_assertion, is required.", "invalid_request"));
+  }
   if (!issued.ok()) return OAuthErrorResponse(issued.status());
   Response r = JsonResponse(200, json::object{{"token_type", "Bearer"},
                                               {"expires_in", issued->expires_in},

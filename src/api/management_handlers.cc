@@ -6,6 +6,7 @@
 #include "api/call.h"
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "core/time_format.h"
 #include "domain/names.h"
 
 namespace kh::api {
@@ -18,15 +19,6 @@ constexpr std::string_view kActionDelete = "Microsoft.KeyVault/vaults/delete";
 
 bool Is(const std::string& segment, std::string_view word) {
   return domain::Lower(segment) == domain::Lower(word);
-}
-
-std::string IsoTime(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 json::array StringsToJson(const std::vector<std::string>& list) {
@@ -85,10 +77,10 @@ json::object VaultToJson(const Call& call, const domain::Vault& v) {
       {"tags", TagsToJson(v.tags)},
       {"systemData", json::object{{"createdBy", v.created_by},
                                   {"createdByType", "Application"},
-                                  {"createdAt", IsoTime(v.created_at)},
+                                  {"createdAt", FormatIso8601(v.created_at)},
                                   {"lastModifiedBy", v.last_modified_by},
                                   {"lastModifiedByType", "Application"},
-                                  {"lastModifiedAt", IsoTime(v.last_modified_at)}}},
+                                  {"lastModifiedAt", FormatIso8601(v.last_modified_at)}}},
       {"properties", std::move(props)},
   };
 }

@@ -7,6 +7,7 @@
 #include "api/call.h"
 #include "api/error_mapping.h"
 #include "api/json_body.h"
+#include "api/rbac.h"
 #include "authz/authorizer.h"
 #include "authz/roles.h"
 #include "domain/names.h"
@@ -20,42 +21,12 @@ constexpr std::string_view kActionAssignmentsWrite =
     "Microsoft.Authorization/roleAssignments/write";
 constexpr std::string_view kActionAssignmentsDelete =
     "Microsoft.Authorization/roleAssignments/delete";
-constexpr std::string_view kActionDefinitionsRead = "Microsoft.Authorization/roleDefinitions/read";
-
-std::string DefinitionId(const Call& call, std::string_view guid) {
-  return "/subscriptions/" + call.config.subscription_id +
-         "/providers/Microsoft.Authorization/roleDefinitions/" + std::string(guid);
-}
-
-json::object DefinitionToJson(const Call& call, const authz::RoleDefinition& role) {
-  auto list = [](const std::vector<std::string>& v) {
-    json::array a;
-    for (const auto& s : v) a.push_back(json::value(s));
-    return a;
-  };
-  return json::object{
-      {"id", DefinitionId(call, role.id)},
-      {"name", role.id},
-      {"type", "Microsoft.Authorization/roleDefinitions"},
-      {"properties",
-       json::object{{"roleName", role.name},
-                    {"description", role.description},
-                    {"type", "BuiltInRole"},
-                    {"assignableScopes", json::array{"/"}},
-                    {"permissions",
-                     json::array{json::object{{"actions", list(role.actions)},
-                                              {"notActions", list(role.not_actions)},
-                                              {"dataActions", list(role.data_actions)},
-                                              {"notDataActions", list(role.not_data_actions)}}}}}},
-  };
-}
-
 json::object AssignmentToJson(const Call& call, const domain::RoleAssignmentRecord& a) {
   return json::object{
       {"id", a.scope + "/providers/Microsoft.Authorization/roleAssignments/" + a.id},
       {"name", a.id},
       {"type", "Microsoft.Authorization/roleAssignments"},
-      {"properties", json::object{{"roleDefinitionId", DefinitionId(call, a.role_id)},
+      {"properties", json::object{{"roleDefinitionId", RoleDefinitionResourceId(call, a.role_id)},
                                   {"principalId", a.principal_id},
                                   {"principalType", a.principal_type},
                                   {"scope", a.scope},
@@ -68,6 +39,12 @@ std::string RoleGuid(std::string_view definition_id) {
   size_t slash = definition_id.rfind('/');
   return std::string(slash == std::string_view::npos ? definition_id
                                                      : definition_id.substr(slash + 1));
+}
+
+Status RoleNotAssignable(std::string_view role_id, std::string_view scope) {
+  return NotFound("RoleDefinitionDoesNotExist",
+                  "The specified role definition with ID '" + std::string(role_id.substr(0, 64)) +
+                      "' does not exist at scope '" + std::string(scope.substr(0, 256)) + "'.");
 }
 
 // Management can only name scopes inside this server's one subscription.
@@ -87,29 +64,37 @@ Response PutAssignment(const Call& call, const std::string& scope, const std::st
     if (!role || !principal || principal->empty()) {
       return InvalidArgument("roleDefinitionId and principalId are required.", "BadRequest");
     }
-    if (!authz::FindBuiltInRole(RoleGuid(*role))) {
-      return NotFound("RoleDefinitionDoesNotExist", "The specified role definition with ID '" +
-                                                        RoleGuid(*role).substr(0, 64) +
-                                                        "' does not exist.");
-    }
-    // Anyone but the bootstrap administrator holds roleAssignments/write only through Key Vault
-    // Data Access Administrator, whose grant is limited to the Key Vault roles Azure lists.
-    const authn::Caller& caller = *call.admission.caller;
-    if (!call.services.authorizer->IsBootstrapAdmin({caller.object_id, caller.client_id}) &&
-        !authz::DataAccessAdministratorMayAssign(RoleGuid(*role))) {
-      return PermissionDenied("The role '" + RoleGuid(*role).substr(0, 64) +
+    const std::string role_id = domain::Lower(RoleGuid(*role));
+    // A custom role exists, for assignments, only at and below its assignable scopes.
+    RoleRef found = FindRole(call.services, role_id);
+    if (!found.found() || !AssignableAt(found, scope)) return RoleNotAssignable(role_id, scope);
+    // Key Vault Data Access Administrator's grant carries Azure's condition: only the Key Vault
+    // roles it lists. Any other grant of roleAssignments/write (the bootstrap administrator, a
+    // custom role) may assign any role.
+    if (!authz::DataAccessAdministratorMayAssign(role_id) &&
+        !HoldsUnconditionally(call, kActionAssignmentsWrite, scope)) {
+      return PermissionDenied("The role '" + role_id.substr(0, 64) +
                                   "' may not be assigned by Key Vault Data Access Administrator.",
                               "ForbiddenByRbac");
     }
     domain::RoleAssignmentRecord record;
     record.id = id;
     record.scope = scope;
-    record.role_id = domain::Lower(RoleGuid(*role));
+    record.role_id = role_id;
     record.principal_id = *principal;
     if (type) record.principal_type = *type;
     record.created_by = call.admission.caller->object_id;
     KH_ASSIGN_OR_RETURN(domain::RoleAssignmentRecord created,
                         call.services.role_assignments->Create(std::move(record)));
+    if (found.custom) {
+      // The role may have been deleted or narrowed while this ran (its handler refuses while
+      // assignments use it, but checks before we wrote): undo rather than keep an orphan.
+      RoleRef now = FindRole(call.services, role_id);
+      if (!now.found() || !AssignableAt(now, scope)) {
+        call.services.role_assignments->Delete(created.id).status().IgnoreError();
+        return RoleNotAssignable(role_id, scope);
+      }
+    }
     return JsonResponse(201, AssignmentToJson(call, created));
   });
 }
@@ -129,16 +114,18 @@ Response AssignmentResource(const Call& call, const std::string& scope, const st
   }
   if (m == "DELETE") {
     if (auto denied = DenyManagement(call, kActionAssignmentsDelete, scope)) return *denied;
-    const authn::Caller& caller = *call.admission.caller;
     auto existing = call.services.role_assignments->Get(id);
-    if (existing.ok() &&
-        !call.services.authorizer->IsBootstrapAdmin({caller.object_id, caller.client_id}) &&
-        !authz::DataAccessAdministratorMayAssign(existing->role_id)) {
+    // The caller was authorized at the URL's scope: an assignment elsewhere is not there.
+    bool here = existing.ok() && domain::Lower(existing->scope) == domain::Lower(scope);
+    if (here && !authz::DataAccessAdministratorMayAssign(existing->role_id) &&
+        !HoldsUnconditionally(call, kActionAssignmentsDelete, scope)) {
       return ErrorResponse(PermissionDenied(
           "Key Vault Data Access Administrator may not remove this role assignment.",
           "ForbiddenByRbac"));
     }
-    auto removed = call.services.role_assignments->Delete(id);
+    auto removed =
+        here ? call.services.role_assignments->Delete(id)
+             : StatusOr<domain::RoleAssignmentRecord>(NotFound("RoleAssignmentNotFound", "absent"));
     if (removed.status().code() == StatusCode::kNotFound) {
       Response r;
       r.status = 204;
@@ -176,23 +163,6 @@ Response ListAssignments(const Call& call, const std::string& scope) {
   return JsonResponse(200, json::object{{"value", std::move(items)}});
 }
 
-Response Definitions(const Call& call, const std::string& scope, const std::string* id) {
-  if (call.request.method != "GET") return MethodNotAllowed(call.request);
-  if (auto denied = DenyManagement(call, kActionDefinitionsRead, scope)) return *denied;
-  if (id) {
-    const authz::RoleDefinition* role = authz::FindBuiltInRole(*id);
-    if (!role) {
-      return ErrorResponse(
-          NotFound("RoleDefinitionDoesNotExist",
-                   "The role definition '" + id->substr(0, 64) + "' does not exist."));
-    }
-    return JsonResponse(200, DefinitionToJson(call, *role));
-  }
-  json::array items;
-  for (const auto& role : authz::BuiltInRoles()) items.push_back(DefinitionToJson(call, role));
-  return JsonResponse(200, json::object{{"value", std::move(items)}});
-}
-
 }  // namespace
 
 std::optional<Response> HandleAuthorization(const Call& call) {
@@ -216,7 +186,9 @@ std::optional<Response> HandleAuthorization(const Call& call) {
     if (kind == "roleassignments") {
       return has_id ? AssignmentResource(call, scope, s[i + 3]) : ListAssignments(call, scope);
     }
-    if (kind == "roledefinitions") return Definitions(call, scope, has_id ? &s[i + 3] : nullptr);
+    if (kind == "roledefinitions") {
+      return HandleRoleDefinitions(call, scope, has_id ? &s[i + 3] : nullptr);
+    }
     return UnknownRoute(call.request);
   }
   return std::nullopt;

@@ -19,6 +19,9 @@ struct Request {
   std::map<std::string, std::string> headers;  // lower-cased names
   std::string body;
   std::string client_address;
+  // Arrived on the server's private listener: Azure's private endpoint, which passes the vault
+  // firewall and is the only way in when publicNetworkAccess is Disabled.
+  bool via_private_link = false;
 
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

@@ -2,11 +2,13 @@
 
 #include <boost/json.hpp>
 
+#include "authn/claims.h"
 #include "core/ascii.h"
 #include "core/base64.h"
 #include "core/ids.h"
 #include "crypto/hash.h"
 #include "crypto/jws.h"
+#include "crypto/verifying_key.h"
 
 namespace kh::authn {
 namespace json = boost::json;
@@ -20,20 +22,6 @@ Status BadToken(std::string reason) {
   return Unauthenticated("The access token is invalid: " + std::move(reason));
 }
 
-std::optional<std::string> StringClaim(const json::object& o, std::string_view name) {
-  auto it = o.find(name);
-  if (it == o.end() || !it->value().is_string()) return std::nullopt;
-  return std::string(it->value().as_string());
-}
-
-std::optional<int64_t> IntClaim(const json::object& o, std::string_view name) {
-  auto it = o.find(name);
-  if (it == o.end()) return std::nullopt;
-  if (it->value().is_int64()) return it->value().as_int64();
-  if (it->value().is_uint64()) return static_cast<int64_t>(it->value().as_uint64());
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string NormalizeResource(std::string_view resource) {
@@ -44,11 +32,13 @@ std::string NormalizeResource(std::string_view resource) {
 }
 
 TokenService::TokenService(TokenConfig config, crypto::EcPrivateKey signing_key,
-                           PrincipalStore* principals, const Clock* clock)
+                           PrincipalStore* principals, const Clock* clock,
+                           ExternalIssuers* external)
     : config_(std::move(config)),
       signing_key_(std::move(signing_key)),
       public_key_(signing_key_.PublicKey()),
       principals_(principals),
+      external_(external && !external->empty() ? external : nullptr),
       clock_(clock) {
   jwk_.x = Base64UrlEncode(signing_key_.PublicX());
   jwk_.y = Base64UrlEncode(signing_key_.PublicY());
@@ -56,9 +46,7 @@ TokenService::TokenService(TokenConfig config, crypto::EcPrivateKey signing_key,
   jwk_.kid = Base64UrlEncode(crypto::Sha256(jwk_.x + "." + jwk_.y)).substr(0, 22);
 }
 
-StatusOr<IssuedToken> TokenService::IssueForClientSecret(std::string_view client_id,
-                                                         const SecretBytes& client_secret,
-                                                         std::string_view scope) {
+StatusOr<std::string> TokenService::AudienceFromScope(std::string_view scope) const {
   std::string audience;
   size_t pos = 0;
   while (pos < scope.size()) {
@@ -82,8 +70,72 @@ StatusOr<IssuedToken> TokenService::IssueForClientSecret(std::string_view client
                                "/.default'.",
                            "invalid_scope");
   }
+  return audience;
+}
+
+StatusOr<IssuedToken> TokenService::IssueForClientSecret(std::string_view client_id,
+                                                         const SecretBytes& client_secret,
+                                                         std::string_view scope) {
+  KH_RETURN_IF_ERROR(AudienceFromScope(scope).status());
   KH_ASSIGN_OR_RETURN(Principal principal, principals_->Authenticate(client_id, client_secret));
   return IssueFor(principal, config_.resource);
+}
+
+StatusOr<IssuedToken> TokenService::IssueForClientAssertion(std::string_view client_id,
+                                                            std::string_view assertion,
+                                                            std::string_view scope) {
+  KH_RETURN_IF_ERROR(AudienceFromScope(scope).status());
+  KH_ASSIGN_OR_RETURN(Principal principal, AuthenticateAssertion(client_id, assertion));
+  return IssueFor(principal, config_.resource);
+}
+
+StatusOr<Principal> TokenService::AuthenticateAssertion(std::string_view client_id,
+                                                        std::string_view assertion) {
+  auto bad = [](std::string reason) {
+    return Unauthenticated("The client assertion is invalid: " + std::move(reason));
+  };
+  auto parts = crypto::JwsSplit(assertion);
+  if (!parts.ok()) return bad("it is not a well-formed JWT.");
+  boost::system::error_code ec;
+  json::value header = json::parse(parts->header_json, ec);
+  if (ec || !header.is_object()) return bad("the header is not JSON.");
+  json::value payload = json::parse(parts->payload_json, ec);
+  if (ec || !payload.is_object()) return bad("the payload is not JSON.");
+  const json::object& claims = payload.as_object();
+  std::string issuer = StringClaim(claims, "iss").value_or("");
+  if (issuer.empty() || StringClaim(claims, "sub") != issuer ||
+      (!client_id.empty() && client_id != issuer)) {
+    return bad("iss and sub must both be the client id.");
+  }
+  auto aud = StringClaim(claims, "aud");
+  if (!aud || NormalizeResource(*aud) != NormalizeResource(TokenEndpoint())) {
+    return bad("the audience must be " + TokenEndpoint() + ".");
+  }
+  int64_t now = clock_->NowSeconds();
+  auto exp = IntClaim(claims, "exp");
+  if (!exp || *exp <= now) return bad("it has expired.");
+  auto nbf = IntClaim(claims, "nbf");
+  if (nbf && *nbf > now + kClockSkewSeconds) return bad("it is not yet valid.");
+
+  KH_ASSIGN_OR_RETURN(std::optional<Principal> principal, principals_->Find(issuer));
+  if (!principal) return bad("no certificate credential matches it.");
+  std::string x5t_s256 = StringClaim(header.as_object(), "x5t#S256").value_or("");
+  std::string x5t = StringClaim(header.as_object(), "x5t").value_or("");
+  std::string alg = StringClaim(header.as_object(), "alg").value_or("");
+  for (const Credential& c : principal->credentials) {
+    if (c.type != kCertificateCredential) continue;
+    bool named = (!x5t_s256.empty() && x5t_s256 == c.thumbprint_sha256) ||
+                 (x5t_s256.empty() && !x5t.empty() && x5t == c.thumbprint_sha1);
+    if (!named) continue;
+    if (!c.ValidAt(now)) return bad("the certificate credential has expired or is not yet valid.");
+    KH_ASSIGN_OR_RETURN(crypto::VerifyingKey key,
+                        crypto::VerifyingKey::FromCertificatePem(c.certificate_pem, nullptr));
+    if (!key.VerifyJws(alg, parts->signing_input, parts->signature)) {
+      return bad("the signature does not verify.");
+    }
+    return std::move(*principal);
+  }
+  return bad("no certificate credential matches it.");
 }
 
 StatusOr<IssuedToken> TokenService::IssueForManagedIdentity(const SecretBytes& identity_secret,
@@ -147,12 +199,32 @@ StatusOr<Caller> TokenService::Verify(std::string_view token) {
   return caller;
 }
 
+void TokenService::ForgetPrincipal(std::string_view object_id) {
+  std::lock_guard lock(cache_mu_);
+  std::erase_if(cache_, [&](const auto& entry) { return entry.second.object_id == object_id; });
+}
+
 StatusOr<Caller> TokenService::VerifyUncached(std::string_view token) {
   auto parts = crypto::JwsSplit(token);
   if (!parts.ok()) return BadToken("it is not a well-formed JWT.");
   boost::system::error_code ec;
   json::value header = json::parse(parts->header_json, ec);
   if (ec || !header.is_object()) return BadToken("the header is not JSON.");
+  if (external_ && StringClaim(header.as_object(), "kid") != jwk_.kid) {
+    auto claims = ParseObject(parts->payload_json);
+    std::string iss = claims ? StringClaim(*claims, "iss").value_or("") : "";
+    if (iss != Issuer() && external_->Trusts(iss)) {
+      KH_ASSIGN_OR_RETURN(Caller caller, external_->Verify({parts->header_json, parts->payload_json,
+                                                            parts->signing_input, parts->signature},
+                                                           config_.resource));
+      // An outside issuer cannot speak for Keyhaven's own administrator.
+      if (!config_.bootstrap_admin_object_id.empty() &&
+          caller.object_id == config_.bootstrap_admin_object_id) {
+        return BadToken("an external issuer cannot name the bootstrap administrator.");
+      }
+      return caller;
+    }
+  }
   if (StringClaim(header.as_object(), "alg") != "ES256") {
     return BadToken("the signing algorithm is not accepted.");
   }
@@ -182,6 +254,12 @@ StatusOr<Caller> TokenService::VerifyUncached(std::string_view token) {
   caller.audience = *aud;
   caller.expires = *exp;
   if (caller.object_id.empty()) return BadToken("the token names no object id.");
+  // A principal deleted since the token was issued loses it (checked once per token: cached).
+  auto principal = principals_->Find(caller.client_id);
+  if (!principal.ok()) return principal.status();
+  if (!*principal || (*principal)->object_id != caller.object_id) {
+    return BadToken("the principal no longer exists.");
+  }
   return caller;
 }
 

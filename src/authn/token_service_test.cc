@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include "core/base64.h"
+#include "crypto/jws.h"
+#include "crypto/x509.h"
 #include "testing/domain_fixture.h"
 
 namespace kh::authn {
@@ -27,7 +31,7 @@ class TokenServiceTest : public ::testing::Test {
   }
 
   testing::DomainFixture f;
-  PrincipalStore principals{&f.barrier};
+  PrincipalStore principals{&f.barrier, &f.clock};
   Principal principal;
   SecretBytes secret;
   std::unique_ptr<TokenService> service;
@@ -98,6 +102,81 @@ TEST_F(TokenServiceTest, WrongAudienceIsRefused) {
   auto t = service->IssueFor(principal, "https://other.example");
   ASSERT_TRUE(t.ok());
   EXPECT_FALSE(service->Verify(t->access_token).ok());
+}
+
+// RFC 7523 client assertions, as ClientCertificateCredential (MSAL) sends them.
+class ClientAssertionTest : public TokenServiceTest {
+ protected:
+  void SetUp() override {
+    f.clock.Set(static_cast<int64_t>(std::time(nullptr)));
+    TokenServiceTest::SetUp();
+    auto cert = crypto::CreateCertificateAuthority("app-cert", 30);
+    ASSERT_TRUE(cert.ok());
+    key = std::make_unique<crypto::EcPrivateKey>(
+        std::move(*crypto::EcPrivateKey::FromPem(cert->private_key_pem)));
+    auto added = principals.AddCertificate(principal.client_id, cert->certificate_pem, "cert");
+    ASSERT_TRUE(added.ok()) << added.status().ToString();
+    credential = *added;
+  }
+  std::string Assertion(std::string header_extra, std::string iss, std::string aud,
+                        int64_t exp_offset) {
+    int64_t now = f.clock.NowSeconds();
+    std::string header = R"({"alg":"ES256","typ":"JWT")" + header_extra + "}";
+    std::string payload = R"({"iss":")" + iss + R"(","sub":")" + iss + R"(","aud":")" + aud +
+                          R"(","jti":"j1","nbf":)" + std::to_string(now) + R"(,"exp":)" +
+                          std::to_string(now + exp_offset) + "}";
+    return *crypto::JwsSignEs256(*key, header, payload);
+  }
+  std::string X5tS256() { return R"(,"x5t#S256":")" + credential.thumbprint_sha256 + R"(")"; }
+  StatusOr<IssuedToken> Exchange(const std::string& assertion) {
+    return service->IssueForClientAssertion(principal.client_id, assertion,
+                                            "https://localhost:8443/.default");
+  }
+
+  std::unique_ptr<crypto::EcPrivateKey> key;
+  Credential credential;
+};
+
+TEST_F(ClientAssertionTest, ValidAssertionGetsATokenForThePrincipal) {
+  auto issued = Exchange(Assertion(X5tS256(), principal.client_id, service->TokenEndpoint(), 600));
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_EQ(service->Verify(issued->access_token)->object_id, principal.object_id);
+  // The SHA-1 thumbprint (x5t) names the certificate as well.
+  std::string x5t = R"(,"x5t":")" + credential.thumbprint_sha1 + R"(")";
+  EXPECT_TRUE(Exchange(Assertion(x5t, principal.client_id, service->TokenEndpoint(), 600)).ok());
+}
+
+TEST_F(ClientAssertionTest, BadAssertionsAreRefused) {
+  const std::string endpoint = service->TokenEndpoint();
+  EXPECT_FALSE(Exchange(Assertion("", principal.client_id, endpoint, 600)).ok());  // no x5t
+  EXPECT_FALSE(Exchange(Assertion(X5tS256(), "someone-else", endpoint, 600)).ok());
+  EXPECT_FALSE(Exchange(Assertion(X5tS256(), principal.client_id, "https://evil/token", 600)).ok());
+  EXPECT_FALSE(Exchange(Assertion(X5tS256(), principal.client_id, endpoint, -1)).ok());  // expired
+  std::string good = Assertion(X5tS256(), principal.client_id, endpoint, 600);
+  std::string tampered = good;
+  tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(Exchange(tampered).ok());
+  // A key that is not the certificate's.
+  auto other = crypto::EcPrivateKey::Generate();
+  int64_t now = f.clock.NowSeconds();
+  std::string forged = *crypto::JwsSignEs256(
+      *other, R"({"alg":"ES256","typ":"JWT")" + X5tS256() + "}",
+      R"({"iss":")" + principal.client_id + R"(","sub":")" + principal.client_id + R"(","aud":")" +
+          endpoint + R"(","exp":)" + std::to_string(now + 600) + "}");
+  EXPECT_FALSE(Exchange(forged).ok());
+  // A removed credential stops working.
+  ASSERT_TRUE(principals.RemoveCredential(principal.client_id, credential.key_id).ok());
+  EXPECT_FALSE(Exchange(good).ok());
+}
+
+TEST_F(TokenServiceTest, TokensOfADeletedPrincipalStopVerifying) {
+  auto app = principals.Create("app", false);
+  ASSERT_TRUE(app.ok());
+  auto issued = service->IssueFor(app->first, "https://localhost:8443");
+  ASSERT_TRUE(service->Verify(issued->access_token).ok());
+  ASSERT_TRUE(principals.Delete(app->first.client_id).ok());
+  service->ForgetPrincipal(app->first.object_id);
+  EXPECT_EQ(service->Verify(issued->access_token).status().code(), StatusCode::kUnauthenticated);
 }
 
 }  // namespace

@@ -20,10 +20,13 @@ Decision Authorizer::Check(const Subject& subject, std::string_view action,
   }
   for (const RoleAssignment& a : assignments) {
     if (a.principal_id != subject.object_id || !ScopeCovers(a.scope, resource)) continue;
-    const RoleDefinition* role = FindBuiltInRole(a.role_id);
-    if (role && RoleGrants(*role, action, data_action)) {
-      return Decision{true, {}};
+    bool granted = false;
+    if (a.permissions) {
+      granted = PermissionsGrant(*a.permissions, action, data_action);
+    } else if (const RoleDefinition* role = FindBuiltInRole(a.role_id)) {
+      granted = RoleGrants(*role, action, data_action);
     }
+    if (granted) return Decision{true, {}};
   }
   return Decision{false,
                   "Caller is not authorized to perform action on resource.\r\nIf role "

@@ -1,6 +1,7 @@
 #pragma once
 // Authorizer: decides whether a caller may perform an action on a resource. Pure: no I/O, no
-// clock; the caller hands it the role assignments that name the principal.
+// clock; the caller hands it the role assignments that name the principal, with the permissions
+// of any custom role they use already resolved.
 //
 // Deny by default. Allowed when the caller is the bootstrap administrator, or when a role
 // assignment of the caller, at the resource's scope or any scope above it, is for a role that
@@ -8,9 +9,12 @@
 // "Microsoft.KeyVault/vaults/secrets/getSecret/action" (data) or
 // "Microsoft.KeyVault/vaults/write" (management). Scopes are ARM resource ids
 // ("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults/{v}/secrets/{n}").
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "authz/roles.h"
 
 namespace kh::authz {
 
@@ -25,6 +29,10 @@ struct RoleAssignment {
   std::string_view scope;         // ARM id of where it applies
   std::string_view role_id;       // GUID of the role definition
   std::string_view principal_id;  // object id
+  // The role's permissions as the caller resolved them (required for a custom role; the API
+  // resolves built-in roles too, sparing a second lookup). When unset, role_id is looked up among
+  // the built-in roles. An unknown role grants nothing.
+  std::optional<PermissionsView> permissions = std::nullopt;
 };
 
 struct Decision {

@@ -100,6 +100,100 @@ TEST(RolesTest, ManagementActionsUseActionsNotDataActions) {
           .allowed);
 }
 
+// A custom role, as the domain holds it: the authorizer sees only a view of its lists.
+struct CustomRole {
+  std::vector<std::string> actions, not_actions, data_actions, not_data_actions;
+  PermissionsView View() const { return {actions, not_actions, data_actions, not_data_actions}; }
+};
+
+constexpr char kCustomId[] = "11111111-2222-3333-4444-555555555555";
+
+TEST(CustomRolesTest, GrantsExactlyItsDataActions) {
+  Authorizer authz("admin");
+  CustomRole getter{{}, {}, {"Microsoft.KeyVault/vaults/secrets/getSecret/action"}, {}};
+  std::vector<RoleAssignment> a = {{"a", kVault, kCustomId, "p1", getter.View()}};
+  std::string secret = std::string(kVault) + "/secrets/s1";
+  for (const std::string& suffix : kSecretActions) {
+    std::string action = "Microsoft.KeyVault/vaults/secrets/" + suffix;
+    EXPECT_EQ(authz.Check({"p1", "app"}, action, secret, a, true).allowed,
+              suffix == "getSecret/action")
+        << action;
+  }
+  EXPECT_FALSE(authz
+                   .Check({"p1", "app"}, "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+                          secret, a, false)
+                   .allowed)
+      << "a data action does not grant the management action of the same name";
+  EXPECT_FALSE(authz
+                   .Check({"p2", "app"}, "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+                          secret, a, true)
+                   .allowed)
+      << "someone else's assignment";
+}
+
+TEST(CustomRolesTest, WildcardsAndNotDataActions) {
+  Authorizer authz("admin");
+  CustomRole all_but_purge{{"Microsoft.KeyVault/vaults/*/read"},
+                           {"Microsoft.KeyVault/vaults/accessPolicies/*"},
+                           {"Microsoft.KeyVault/vaults/secrets/*"},
+                           {"Microsoft.KeyVault/vaults/secrets/purge/action",
+                            "microsoft.keyvault/VAULTS/secrets/delete"}};
+  std::vector<RoleAssignment> a = {
+      {"a", "/subscriptions/s1", kCustomId, "p", all_but_purge.View()}};
+  std::string secret = std::string(kVault) + "/secrets/s1";
+  for (const std::string& suffix : kSecretActions) {
+    bool expected = suffix != "purge/action" && suffix != "delete";
+    EXPECT_EQ(authz.Check({"p", ""}, "Microsoft.KeyVault/vaults/secrets/" + suffix, secret, a, true)
+                  .allowed,
+              expected)
+        << suffix;
+  }
+  EXPECT_FALSE(
+      authz.Check({"p", ""}, "Microsoft.KeyVault/vaults/keys/read", kVault, a, true).allowed)
+      << "the data wildcard stays under secrets/";
+  EXPECT_TRUE(
+      authz.Check({"p", ""}, "Microsoft.KeyVault/vaults/keys/read", kVault, a, false).allowed)
+      << "management actions come from 'actions'";
+  EXPECT_FALSE(
+      authz.Check({"p", ""}, "Microsoft.KeyVault/vaults/accessPolicies/read", kVault, a, false)
+          .allowed)
+      << "notActions remove what the actions grant";
+}
+
+TEST(CustomRolesTest, NotActionsRemoveButDoNotDenyWhatAnotherRoleGrants) {
+  Authorizer authz("admin");
+  CustomRole no_get{{},
+                    {},
+                    {"Microsoft.KeyVault/vaults/secrets/*"},
+                    {"Microsoft.KeyVault/vaults/secrets/getSecret/action"}};
+  const std::string user = "4633458b-17de-408a-b874-0445c86b69e6";  // Secrets User
+  std::string action = "Microsoft.KeyVault/vaults/secrets/getSecret/action";
+  std::vector<RoleAssignment> only_custom = {{"a", kVault, kCustomId, "p", no_get.View()}};
+  EXPECT_FALSE(authz.Check({"p", ""}, action, kVault, only_custom, true).allowed);
+  std::vector<RoleAssignment> both = {{"a", kVault, kCustomId, "p", no_get.View()},
+                                      {"b", kVault, user, "p"}};
+  EXPECT_TRUE(authz.Check({"p", ""}, action, kVault, both, true).allowed)
+      << "RBAC is additive: notDataActions are not deny assignments";
+}
+
+TEST(CustomRolesTest, UnresolvedUnknownRoleGrantsNothing) {
+  Authorizer authz("admin");
+  std::vector<RoleAssignment> a = {{"a", kVault, kCustomId, "p"}};  // deleted custom role
+  EXPECT_FALSE(
+      authz.Check({"p", ""}, "Microsoft.KeyVault/vaults/secrets/getSecret/action", kVault, a, true)
+          .allowed);
+  CustomRole empty;
+  a[0].permissions = empty.View();
+  EXPECT_FALSE(authz.Check({"p", ""}, "Microsoft.KeyVault/vaults/read", kVault, a, false).allowed);
+}
+
+TEST(RolesTest, FindsBuiltInRolesByIdAndName) {
+  ASSERT_NE(FindBuiltInRole("4633458B-17DE-408A-B874-0445C86B69E6"), nullptr);
+  EXPECT_EQ(FindBuiltInRoleByName("key vault secrets user"),
+            FindBuiltInRole("4633458b-17de-408a-b874-0445c86b69e6"));
+  EXPECT_EQ(FindBuiltInRoleByName("Owner"), nullptr);
+}
+
 TEST(ActionMatchesTest, Wildcards) {
   EXPECT_TRUE(ActionMatches("Microsoft.KeyVault/vaults/*", "microsoft.keyvault/vaults/a/b"));
   EXPECT_TRUE(

@@ -60,10 +60,20 @@ StatusOr<IpNetwork> IpNetwork::Parse(std::string_view text) {
   return n;
 }
 
-bool IpNetwork::Contains(std::string_view address) const {
-  std::array<uint8_t, 16> a;
+std::optional<IpAddress> IpAddress::Parse(std::string_view text) {
+  IpAddress a;
   bool v4;
-  if (!ParseAddress(address, a, v4)) return false;
+  if (!ParseAddress(text, a.bytes_, v4)) return std::nullopt;
+  return a;
+}
+
+bool IpNetwork::Contains(std::string_view address) const {
+  auto a = IpAddress::Parse(address);
+  return a && Contains(*a);
+}
+
+bool IpNetwork::Contains(const IpAddress& address) const {
+  const std::array<uint8_t, 16>& a = address.bytes();
   for (int i = 0; i < 16; ++i) {
     int keep = std::clamp(prefix_bits_ - i * 8, 0, 8);
     uint8_t mask = static_cast<uint8_t>(keep == 0 ? 0 : 0xff << (8 - keep));
@@ -84,9 +94,11 @@ std::string IpNetwork::ToString() const {
 
 std::string EffectiveClientAddress(const NetworkConfig& config, std::string_view peer,
                                    std::string_view forwarded_for) {
-  if (forwarded_for.empty()) return std::string(peer);
-  bool trusted = std::any_of(config.trusted_proxies.begin(), config.trusted_proxies.end(),
-                             [&](const IpNetwork& n) { return n.Contains(peer); });
+  if (forwarded_for.empty() || config.trusted_proxies.empty()) return std::string(peer);
+  auto peer_address = IpAddress::Parse(peer);
+  bool trusted =
+      peer_address && std::any_of(config.trusted_proxies.begin(), config.trusted_proxies.end(),
+                                  [&](const IpNetwork& n) { return n.Contains(*peer_address); });
   if (!trusted) return std::string(peer);
   std::string_view first = forwarded_for.substr(0, forwarded_for.find(','));
   while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
@@ -94,29 +106,51 @@ std::string EffectiveClientAddress(const NetworkConfig& config, std::string_view
   return std::string(first.empty() ? peer : first);
 }
 
-FirewallDecision EvaluateFirewall(const VaultNetworkRules& rules, const NetworkConfig& config,
-                                  std::string_view client) {
-  FirewallDecision d{true, "", std::string(client)};
-  if (!rules.public_network_access) {
+VaultFirewall::VaultFirewall(const VaultNetworkRules& rules)
+    : public_network_access_(rules.public_network_access),
+      deny_by_default_(rules.acls_set && rules.default_action == "Deny") {
+  if (!deny_by_default_) return;  // the rules are never consulted
+  ip_rules_.reserve(rules.ip_rules.size());
+  for (const std::string& rule : rules.ip_rules) {
+    if (auto n = IpNetwork::Parse(rule); n.ok()) ip_rules_.push_back(*n);
+  }
+  for (const std::string& id : rules.virtual_network_rules) {
+    virtual_network_rules_.push_back(AsciiLower(id));
+  }
+}
+
+FirewallDecision VaultFirewall::Evaluate(const NetworkConfig& config,
+                                         const FirewallRequest& request) const {
+  FirewallDecision d{true, "", std::string(request.client_address)};
+  // A private endpoint needs no firewall entry, and is the one way in when public network
+  // access is disabled.
+  if (request.via_private_link) return d;
+  if (!public_network_access_) {
     d.allowed = false;
     d.inner_code = "ForbiddenByConnection";
     return d;
   }
-  if (!rules.acls_set || rules.default_action != "Deny") return d;
-  for (const std::string& rule : rules.ip_rules) {
-    auto n = IpNetwork::Parse(rule);
-    if (n.ok() && n->Contains(client)) return d;
-  }
-  for (const std::string& id : rules.virtual_network_rules) {
-    auto it = config.named_networks.find(AsciiLower(id));
-    if (it == config.named_networks.end()) continue;
-    for (const IpNetwork& n : it->second) {
-      if (n.Contains(client)) return d;
+  if (!deny_by_default_) return d;
+  if (auto client = IpAddress::Parse(request.client_address)) {
+    for (const IpNetwork& n : ip_rules_) {
+      if (n.Contains(*client)) return d;
+    }
+    for (const std::string& id : virtual_network_rules_) {
+      auto it = config.named_networks.find(id);
+      if (it == config.named_networks.end()) continue;
+      for (const IpNetwork& n : it->second) {
+        if (n.Contains(*client)) return d;
+      }
     }
   }
   d.allowed = false;
   d.inner_code = "ForbiddenByFirewall";
   return d;
+}
+
+FirewallDecision EvaluateFirewall(const VaultNetworkRules& rules, const NetworkConfig& config,
+                                  const FirewallRequest& request) {
+  return VaultFirewall(rules).Evaluate(config, request);
 }
 
 }  // namespace kh::authz

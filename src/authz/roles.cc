@@ -132,7 +132,7 @@ std::vector<RoleDefinition> MakeRoles() {
   };
 }
 
-bool AnyMatches(const std::vector<std::string>& patterns, std::string_view action) {
+bool AnyMatches(std::span<const std::string> patterns, std::string_view action) {
   for (const auto& p : patterns) {
     if (ActionMatches(p, action)) return true;
   }
@@ -149,6 +149,13 @@ const std::vector<RoleDefinition>& BuiltInRoles() {
 const RoleDefinition* FindBuiltInRole(std::string_view id) {
   for (const auto& role : BuiltInRoles()) {
     if (AsciiEqualsIgnoreCase(role.id, id)) return &role;
+  }
+  return nullptr;
+}
+
+const RoleDefinition* FindBuiltInRoleByName(std::string_view name) {
+  for (const auto& role : BuiltInRoles()) {
+    if (AsciiEqualsIgnoreCase(role.name, name)) return &role;
   }
   return nullptr;
 }
@@ -188,11 +195,19 @@ bool ActionMatches(std::string_view pattern, std::string_view action) {
   return p == pattern.size();
 }
 
-bool RoleGrants(const RoleDefinition& role, std::string_view action, bool data_action) {
+PermissionsView ViewOf(const RoleDefinition& role) {
+  return {role.actions, role.not_actions, role.data_actions, role.not_data_actions};
+}
+
+bool PermissionsGrant(const PermissionsView& p, std::string_view action, bool data_action) {
   if (data_action) {
-    return AnyMatches(role.data_actions, action) && !AnyMatches(role.not_data_actions, action);
+    return AnyMatches(p.data_actions, action) && !AnyMatches(p.not_data_actions, action);
   }
-  return AnyMatches(role.actions, action) && !AnyMatches(role.not_actions, action);
+  return AnyMatches(p.actions, action) && !AnyMatches(p.not_actions, action);
+}
+
+bool RoleGrants(const RoleDefinition& role, std::string_view action, bool data_action) {
+  return PermissionsGrant(ViewOf(role), action, data_action);
 }
 
 }  // namespace kh::authz

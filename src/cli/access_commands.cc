@@ -49,16 +49,6 @@ StatusOr<std::string> RoleGuid(const Session& session, const std::string& role) 
 
 }  // namespace
 
-Status CreatePrincipal(const Session& session, const std::string& display_name,
-                       bool managed_identity) {
-  json::object body{{"displayName", display_name}, {"managedIdentity", managed_identity}};
-  KH_ASSIGN_OR_RETURN(
-      json::value created,
-      session.api.CallWithJson("POST", session.api.server().Origin() + "/admin/principals", body));
-  session.out << PrettyJson(created) << "\n";
-  return Status::Ok();
-}
-
 Status AssignRole(const Session& session, const RoleAssignArgs& args) {
   KH_ASSIGN_OR_RETURN(std::string scope, VaultId(session, args.vault));
   if (args.secret) scope += "/secrets/" + *args.secret;

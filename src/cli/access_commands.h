@@ -1,6 +1,5 @@
 #pragma once
-// `keyhaven principal ...` and `keyhaven role ...`: least privilege from the command line.
-// Principals come from the server's admin API; role assignments go through ARM's
+// `keyhaven role ...`: least privilege from the command line. Role assignments go through ARM's
 // Microsoft.Authorization API at a vault's (or one secret's) scope. Output is JSON.
 #include <optional>
 #include <string>
@@ -9,10 +8,6 @@
 #include "core/status.h"
 
 namespace kh::cli {
-
-// Prints {clientId, objectId, tenantId, clientSecret[, identityEndpoint, identityHeader]}.
-Status CreatePrincipal(const Session& session, const std::string& display_name,
-                       bool managed_identity);
 
 struct RoleAssignArgs {
   std::string role;      // a built-in role's name ("Key Vault Secrets User") or its GUID

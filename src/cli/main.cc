@@ -82,6 +82,7 @@ int Run(int argc, const char* const* argv, const CliEnvironment& environment) {
   AddVaultCommands(app, &action);
   AddSecretCommands(app, &action);
   AddAccessCommands(app, &action);
+  AddAccessReviewCommands(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

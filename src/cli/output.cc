@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "cli/json_util.h"
+#include "core/time_format.h"
 
 namespace kh::cli {
 namespace {
@@ -165,14 +166,7 @@ std::string SanitizeForTerminal(std::string_view text) {
   return out;
 }
 
-std::string FormatUnixTime(int64_t seconds) {
-  time_t t = static_cast<time_t>(seconds);
-  struct tm tm;
-  if (gmtime_r(&t, &tm) == nullptr) return std::to_string(seconds);
-  char buf[32];
-  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return n == 0 ? std::to_string(seconds) : std::string(buf, n);
-}
+std::string FormatUnixTime(int64_t seconds) { return FormatIso8601(seconds); }
 
 std::vector<std::string> PathSegments(std::string_view url_or_path) {
   if (size_t scheme = url_or_path.find("://"); scheme != std::string_view::npos) {

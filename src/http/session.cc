@@ -30,14 +30,23 @@ std::string HostWithoutPort(std::string_view host) {
   return AsciiLower(colon == std::string_view::npos ? host : host.substr(0, colon));
 }
 
+// The peer's address as the firewall and its messages show it: an IPv4 client of a dual-stack
+// IPv6 listener ("::ffff:127.0.0.2") as plain IPv4.
+std::string ClientAddressText(asio::ip::address address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(asio::ip::tcp::socket socket, SessionShared* shared)
-      : stream_(std::move(socket), *shared->tls), shared_(shared) {
+  Session(asio::ip::tcp::socket socket, SessionShared* shared, bool private_link)
+      : stream_(std::move(socket), *shared->tls), shared_(shared), private_link_(private_link) {
     shared_->connections++;
     boost::system::error_code ec;
     auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    if (!ec) client_address_ = endpoint.address().to_string();
+    if (!ec) client_address_ = ClientAddressText(endpoint.address());
   }
   ~Session() { shared_->connections--; }
 
@@ -75,6 +84,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.target = std::string(header.target());
     request_.host = HostWithoutPort(header[bhttp::field::host]);
     request_.client_address = client_address_;
+    request_.via_private_link = private_link_;
     for (const auto& field : header) {
       request_.headers[AsciiLower(field.name_string())] = std::string(field.value());
     }
@@ -205,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::ssl_stream<beast::tcp_stream> stream_;
   SessionShared* shared_;
+  const bool private_link_;  // accepted by the private listener
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   api::Request request_;
@@ -218,13 +229,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
-void StartSession(asio::ip::tcp::socket socket, SessionShared* shared) {
+void StartSession(asio::ip::tcp::socket socket, SessionShared* shared, bool private_link) {
   if (shared->connections >= shared->options->max_connections || shared->stopping) {
     boost::system::error_code ignored;
     socket.close(ignored);
     return;
   }
-  std::make_shared<Session>(std::move(socket), shared)->Run();
+  std::make_shared<Session>(std::move(socket), shared, private_link)->Run();
 }
 
 }  // namespace kh::http

@@ -25,6 +25,7 @@ struct SessionShared {
   std::atomic<bool> stopping{false};
 };
 
-void StartSession(boost::asio::ip::tcp::socket socket, SessionShared* shared);
+// `private_link`: the socket came from the private listener (api::Request::via_private_link).
+void StartSession(boost::asio::ip::tcp::socket socket, SessionShared* shared, bool private_link);
 
 }  // namespace kh::http

@@ -7,8 +7,13 @@
 namespace kh::server {
 
 struct ServerConfig {
-  std::string listen_address = "127.0.0.1";
+  std::string listen_address = "127.0.0.1";  // the first --listen
   int listen_port = 8443;
+  // Every further --listen address; they bind the port the first one got.
+  std::vector<std::string> extra_listen_addresses;
+  // --private-listen: requests arriving here count as through a private endpoint. "" = none.
+  std::string private_listen_address;
+  int private_listen_port = 0;
   std::string data_dir = "./keyhaven-data";
   std::string domain = "localhost";
   // The port clients put in URLs; differs from listen_port only behind a port-mapping proxy.
@@ -19,11 +24,18 @@ struct ServerConfig {
   uint64_t vault_requests_per_window = 100000;  // per vault per 10 s; 0 = unlimited
   // Reverse proxies whose X-Forwarded-For the firewall believes (CIDRs).
   std::vector<std::string> trusted_proxies;
+  // Trusted external OpenID issuers: "issuer=URL,jwks=FILE-OR-URL[,audience=..][,claim=..][,ca=..]".
+  std::vector<std::string> trusted_issuers;
   // Named networks for vault firewall virtualNetworkRules: "NAME=CIDR[,CIDR...]".
   std::vector<std::string> networks;
 };
 
 // "127.0.0.1:8443", "[::1]:8443", ":8443" (all interfaces) → address and port.
 bool ParseListen(const std::string& text, std::string& address, int& port);
+
+// Every --listen value (none: 127.0.0.1:8443) into listen_address, listen_port and
+// extra_listen_addresses. All share one port, so vault URLs name one: the others must give the
+// first one's port or 0 (the first's, also when it is 0: "any free port"). "" or an error.
+std::string ApplyListen(const std::vector<std::string>& values, ServerConfig& config);
 
 }  // namespace kh::server

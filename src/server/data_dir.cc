@@ -110,7 +110,8 @@ Status Initialize(DataDir& dir, const std::string& authority) {
       barrier.Write(barrier.system(), batch, kSigningKeyPath, signing.ToPem().Reveal()));
   dir.signing_key = std::make_unique<crypto::EcPrivateKey>(std::move(signing));
 
-  authn::PrincipalStore principals(&barrier);
+  SystemClock clock;
+  authn::PrincipalStore principals(&barrier, &clock);
   KH_ASSIGN_OR_RETURN(auto admin, principals.Create("keyhaven-bootstrap-admin", true));
   dir.identity.admin_client_id = admin.first.client_id;
   dir.identity.admin_object_id = admin.first.object_id;

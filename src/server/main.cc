@@ -12,7 +12,8 @@ int Main(int argc, char** argv) {
   CLI::App app{"Keyhaven: a self-hosted vault that speaks the Azure Key Vault API"};
   app.require_subcommand(1);
   ServerConfig config;
-  std::string listen = "127.0.0.1:8443";
+  std::vector<std::string> listen;  // none: 127.0.0.1:8443
+  std::string private_listen;
 
   auto add_common = [&](CLI::App* cmd) {
     cmd->add_option("--data-dir", config.data_dir, "Data directory")->capture_default_str();
@@ -26,8 +27,14 @@ int Main(int argc, char** argv) {
   app.fallthrough();
   CLI::App* serve = app.add_subcommand("serve", "Run the server");
   add_common(serve);
-  serve->add_option("--listen", listen, "Address and port to listen on (port 0: any)")
-      ->capture_default_str();
+  serve
+      ->add_option("--listen", listen,
+                   "Address and port to listen on (port 0: any); repeat for more addresses on "
+                   "the same port, e.g. --listen 127.0.0.1:0 --listen [::1]:0")
+      ->default_str("127.0.0.1:8443");
+  serve->add_option("--private-listen", private_listen,
+                    "A private endpoint: requests arriving on this ADDRESS:PORT pass the vault "
+                    "firewall and reach vaults whose publicNetworkAccess is Disabled");
   serve->add_option("--public-port", config.public_port,
                     "Port clients use in URLs, when it differs from the listening port");
   serve->add_flag("--test-clock", config.test_clock,
@@ -44,6 +51,9 @@ int Main(int argc, char** argv) {
                     "CIDR of a reverse proxy whose X-Forwarded-For the vault firewall trusts");
   serve->add_option("--network", config.networks,
                     "A named network for vault firewall virtualNetworkRules: NAME=CIDR[,CIDR...]");
+  serve->add_option("--trusted-issuer", config.trusted_issuers,
+                    "Accept tokens of an external OpenID issuer: issuer=URL,jwks=FILE-OR-HTTPS-URL"
+                    "[,audience=AUD][,claim=oid][,ca=PEM]");
   CLI::App* init = app.add_subcommand("init", "Initialize the data directory and exit");
   add_common(init);
   init->add_option("--port", config.listen_port, "Port written into admin.json's authorityHost")
@@ -51,8 +61,13 @@ int Main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (init->parsed()) return Init(config);
-  if (!ParseListen(listen, config.listen_address, config.listen_port)) {
-    std::cerr << "keyhaven: --listen must be HOST:PORT, e.g. 127.0.0.1:8443\n";
+  if (std::string error = ApplyListen(listen, config); !error.empty()) {
+    std::cerr << "keyhaven: " << error << "\n";
+    return 2;
+  }
+  if (!private_listen.empty() &&
+      !ParseListen(private_listen, config.private_listen_address, config.private_listen_port)) {
+    std::cerr << "keyhaven: --private-listen must be HOST:PORT, e.g. 10.0.0.5:8443\n";
     return 2;
   }
   return Serve(config);

@@ -18,11 +18,13 @@
 #include "core/ascii.h"
 #include "domain/purge_job.h"
 #include "domain/role_assignment_service.h"
+#include "domain/role_definition_service.h"
 #include "domain/secret_service.h"
 #include "domain/vault_service.h"
 #include "http/server.h"
 #include "http/tls_context.h"
 #include "server/data_dir.h"
+#include "server/jwks_source.h"
 
 namespace kh::server {
 namespace {
@@ -154,6 +156,9 @@ int Serve(const ServerConfig& config) {
   http::ServerOptions options;
   options.address = config.listen_address;
   options.port = config.listen_port;
+  options.extra_addresses = config.extra_listen_addresses;
+  options.private_address = config.private_listen_address;
+  options.private_port = config.private_listen_port;
   options.io_threads = config.io_threads;
   options.worker_threads = config.worker_threads;
   http::HttpServer server(options, tls->get());
@@ -169,15 +174,35 @@ int Serve(const ServerConfig& config) {
   domain::SecretService secrets(dir->barrier.get(), &clock);
   domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets);
   PurgeLoop purge_loop(&purge_job, &clock);
-  authn::PrincipalStore principals(dir->barrier.get());
+  authn::PrincipalStore principals(dir->barrier.get(), &clock);
   authz::Authorizer authorizer(dir->identity.admin_object_id);
   auto role_assignments = domain::RoleAssignmentService::Open(dir->barrier.get(), &clock);
   if (!role_assignments.ok()) {
     std::cerr << "keyhaven: " << role_assignments.status().message() << "\n";
     return 1;
   }
-  authn::TokenService tokens({authority, dir->identity.tenant_id, authority},
-                             std::move(*dir->signing_key), &principals, &clock);
+  auto role_definitions = domain::RoleDefinitionService::Open(dir->barrier.get(), &clock);
+  if (!role_definitions.ok()) {
+    std::cerr << "keyhaven: " << role_definitions.status().message() << "\n";
+    return 1;
+  }
+  std::vector<authn::ExternalIssuerConfig> issuer_configs;
+  for (const std::string& spec : config.trusted_issuers) {
+    auto parsed = authn::ParseExternalIssuerSpec(spec);
+    if (!parsed.ok()) {
+      std::cerr << "keyhaven: " << parsed.status().message() << "\n";
+      return 2;
+    }
+    issuer_configs.push_back(std::move(*parsed));
+  }
+  authn::ExternalIssuers external_issuers(std::move(issuer_configs), FetchJwks, &clock);
+  if (Status loaded = external_issuers.LoadAll(); !loaded.ok()) {
+    std::cerr << "keyhaven: " << loaded.message() << "\n";
+    return 1;
+  }
+  authn::TokenService tokens(
+      {authority, dir->identity.tenant_id, authority, dir->identity.admin_object_id},
+      std::move(*dir->signing_key), &principals, &clock, &external_issuers);
 
   api::ApiConfig api_config;
   api_config.domain = config.domain;
@@ -193,6 +218,7 @@ int Serve(const ServerConfig& config) {
   services.tokens = &tokens;
   services.principals = &principals;
   services.role_assignments = role_assignments->get();
+  services.role_definitions = role_definitions->get();
   services.authorizer = &authorizer;
   services.clock = &clock;
   services.on_clock_advanced = [&purge_loop] { purge_loop.RunNow(); };
@@ -216,6 +242,17 @@ int Serve(const ServerConfig& config) {
   if (config.test_clock) {
     std::cout << "keyhaven: WARNING: TEST CLOCK ENABLED: POST " << authority
               << "/admin/test-clock moves time forward. Never use this in production.\n";
+  }
+  if (!config.extra_listen_addresses.empty()) {
+    std::cout << "keyhaven: port " << server.port() << " on " << config.listen_address;
+    for (const std::string& a : config.extra_listen_addresses) std::cout << ", " << a;
+    std::cout << "\n";
+  }
+  if (server.private_port()) {
+    // Requests arriving here pass vault firewalls as through a private endpoint. Tests parse
+    // this line, as they parse the one below.
+    std::cout << "keyhaven: private listener on " << Authority(config.domain, server.private_port())
+              << "\n";
   }
   std::cout << "keyhaven: listening on " << authority << std::endl;
 

@@ -28,6 +28,8 @@ export const KEYHAVEN_BIN = process.env.KEYHAVEN_BIN
 export const API_VERSION = '2025-07-01';
 export const RESOURCE_GROUP = 'rg-conformance';
 const READY_LINE = /^keyhaven: listening on (https:\/\/localhost:(\d+))\r?$/m;
+// Printed before READY_LINE when the server has a --private-listen.
+const PRIVATE_LINE = /^keyhaven: private listener on https:\/\/localhost:(\d+)\r?$/m;
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -43,10 +45,12 @@ export function lookup(hostname, options, callback) {
   }
   const host = String(hostname).toLowerCase().replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) {
+    // rawRequest({family: 6}) asks for the IPv6 loopback.
+    const [address, family] = options?.family === 6 ? ['::1', 6] : ['127.0.0.1', 4];
     if (options && options.all) {
-      process.nextTick(callback, null, [{ address: '127.0.0.1', family: 4 }]);
+      process.nextTick(callback, null, [{ address, family }]);
     } else {
-      process.nextTick(callback, null, '127.0.0.1', 4);
+      process.nextTick(callback, null, address, family);
     }
     return;
   }
@@ -138,7 +142,7 @@ export function assertAzureError(res, status, { code } = {}) {
  * its status line arrived still resolves (truncated: true), because servers
  * may legitimately close a connection after rejecting an oversized request.
  */
-export function rawRequest({ method = 'GET', url, headers = {}, body, timeoutMs = 15_000, localAddress }) {
+export function rawRequest({ method = 'GET', url, headers = {}, body, timeoutMs = 15_000, localAddress, family }) {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
@@ -167,7 +171,7 @@ export function rawRequest({ method = 'GET', url, headers = {}, body, timeoutMs 
     };
     const req = https.request(
       u,
-      { method, headers: hdrs, lookup, agent: false, timeout: timeoutMs, localAddress },
+      { method, headers: hdrs, lookup, agent: false, timeout: timeoutMs, localAddress, family },
       (res) => {
         response = res;
         res.on('data', (c) => chunks.push(c));
@@ -297,6 +301,9 @@ export class KeyhavenServer {
     const { url, port } = await ready;
     this.url = url; // https://localhost:PORT (auth + ARM + admin host)
     this.port = port;
+    // --private-listen's port (requests there count as through a private endpoint), or undefined.
+    const privateMatch = PRIVATE_LINE.exec(stdout);
+    this.privatePort = privateMatch ? Number(privateMatch[1]) : undefined;
     // admin.json is read after start: its authorityHost may name an older
     // port, so we always use the URL from the ready line instead.
     this.admin = JSON.parse(fs.readFileSync(path.join(this.dataDir, 'admin.json'), 'utf8'));

@@ -168,18 +168,17 @@ TEST_F(CliTest, LeastPrivilegeFromTheCommandLine) {
 
   // The new principal, configured only by environment variables, sees exactly one secret.
   auto as_reader = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv = {
-        "/usr/bin/env",
-        "AZURE_TENANT_ID=" + Field(principal.out, "tenantId"),
-        "AZURE_CLIENT_ID=" + Field(principal.out, "clientId"),
-        "AZURE_CLIENT_SECRET=" + Field(principal.out, "clientSecret"),
-        "AZURE_AUTHORITY_HOST=" + server_->url(),
-        "KEYHAVEN_CA_FILE=" + *data_dir_ + "/ca.pem",
-        KEYHAVEN_BIN,
-        "--credentials",
-        "/nonexistent",
-        "--server",
-        server_->url()};
+    std::vector<std::string> argv = {"/usr/bin/env",
+                                     "AZURE_TENANT_ID=" + Field(principal.out, "tenantId"),
+                                     "AZURE_CLIENT_ID=" + Field(principal.out, "clientId"),
+                                     "AZURE_CLIENT_SECRET=" + Field(principal.out, "clientSecret"),
+                                     "AZURE_AUTHORITY_HOST=" + server_->url(),
+                                     "KEYHAVEN_CA_FILE=" + *data_dir_ + "/ca.pem",
+                                     KEYHAVEN_BIN,
+                                     "--credentials",
+                                     "/nonexistent",
+                                     "--server",
+                                     server_->url()};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunCommand(argv);
   };
@@ -189,6 +188,62 @@ TEST_F(CliTest, LeastPrivilegeFromTheCommandLine) {
   auto denied = as_reader({"secret", "show", "--vault", "cli-rbac", "--name", "private"});
   EXPECT_EQ(denied.exit_code, 1);
   EXPECT_NE(denied.err.find("ForbiddenByRbac"), std::string::npos) << denied.err;
+}
+
+TEST_F(CliTest, PrincipalsAndCredentialsFromTheCommandLine) {
+  auto principal = Cli({"principal", "create", "cli-rotating", "--secret-end", "30d"});
+  ASSERT_EQ(principal.exit_code, 0) << principal.err;
+  const std::string client_id = Field(principal.out, "clientId");
+  const std::string first_key = Field(principal.out, "keyId");
+  const std::string first_secret = Field(principal.out, "clientSecret");
+  ASSERT_FALSE(first_key.empty()) << principal.out;
+  EXPECT_NE(principal.out.find("\"endDateTime\": \"20"), std::string::npos) << principal.out;
+
+  auto added = Cli({"principal", "credential", "add", client_id, "--display-name", "next", "--end",
+                    "2099-01-01T00:00:00Z"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string second_secret = Field(added.out, "secretText");
+  ASSERT_FALSE(second_secret.empty()) << added.out;
+
+  auto listed = Cli({"principal", "credential", "list", client_id});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("2099-01-01T00:00:00Z"), std::string::npos);
+  EXPECT_EQ(listed.out.find(first_secret), std::string::npos) << "secrets are shown once";
+  EXPECT_EQ(listed.out.find(second_secret), std::string::npos) << "secrets are shown once";
+  auto all = Cli({"principal", "list"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.out.find("cli-rotating"), std::string::npos);
+
+  std::ifstream admin_file(*data_dir_ + "/admin.json");
+  const std::string admin_json((std::istreambuf_iterator<char>(admin_file)),
+                               std::istreambuf_iterator<char>());
+  auto token_with = [&](const std::string& secret) {
+    return RunCommand({"/usr/bin/env", "AZURE_TENANT_ID=" + Field(principal.out, "tenantId"),
+                       "AZURE_CLIENT_ID=" + client_id, "AZURE_CLIENT_SECRET=" + secret,
+                       "KEYHAVEN_SUBSCRIPTION_ID=" + Field(admin_json, "subscriptionId"),
+                       "AZURE_AUTHORITY_HOST=" + server_->url(),
+                       "KEYHAVEN_CA_FILE=" + *data_dir_ + "/ca.pem", KEYHAVEN_BIN, "--credentials",
+                       "/nonexistent", "--server", server_->url(), "vault", "list"});
+  };
+  // The principal has no role: a valid secret gets past the token endpoint and is then denied.
+  auto authenticated = [](const CommandResult& r) {
+    return r.err.find("invalid_client") == std::string::npos &&
+           r.err.find("ForbiddenByRbac") != std::string::npos;
+  };
+  auto first = token_with(first_secret);
+  EXPECT_TRUE(authenticated(first)) << first.err;
+  ASSERT_EQ(Cli({"principal", "credential", "remove", client_id, first_key}).exit_code, 0);
+  auto refused = token_with(first_secret);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("invalid_client"), std::string::npos) << refused.err;
+  auto second = token_with(second_secret);
+  EXPECT_TRUE(authenticated(second)) << second.err;
+
+  EXPECT_NE(Cli({"principal", "show", "../admin"}).exit_code, 0);
+  ASSERT_EQ(Cli({"principal", "delete", client_id}).exit_code, 0);
+  EXPECT_EQ(Cli({"principal", "show", client_id}).exit_code, 1);
+  auto deleted = token_with(second_secret);
+  EXPECT_NE(deleted.err.find("invalid_client"), std::string::npos) << deleted.err;
 }
 
 }  // namespace
