@@ -1,0 +1,44 @@
+#pragma once
+// Private to src/crypto: the state behind a kh::crypto::KeyMaterial and the error helpers
+// (key_material_state.cc) shared by key_material.cc (creation, storage), key_encryption.cc,
+// key_signing.cc and aes_modes.cc. Includes no OpenSSL header (see openssl_util.h).
+#include <string>
+#include <string_view>
+
+#include "core/secret_bytes.h"
+#include "core/status.h"
+#include "crypto/internal/openssl_util.h"
+#include "crypto/key_algorithms.h"
+
+namespace kh::crypto::internal {
+
+// Immutable once built. Exactly one of pkey (RSA, EC) and oct (oct) is set.
+struct KeyMaterialState {
+  KeyType type = KeyType::kRsa;
+  PkeyPtr pkey;
+  SecretBytes oct;
+  EcCurve curve = EcCurve::kP256;  // meaningful for EC only
+  int bits = 0;                    // RSA modulus bits, EC curve bits, oct key bits
+};
+
+inline const unsigned char* UBytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+// InvalidArgument with Azure code "BadParameter"; also drains the OpenSSL error queue, so a
+// rejected input never leaves stale errors behind.
+Status BadParameter(std::string message);
+
+// "Invalid length of '<field>': <actual> bytes. <requirement>" (Azure's wording, e.g.
+// "Invalid length of 'value': 10 bytes. RS256 requires 32 bytes.").
+Status InvalidLength(std::string_view field, size_t actual, std::string_view requirement);
+
+// "Key and <operation> algorithm are incompatible. <detail>" (Azure's wording), where operation is
+// "signing" or "encryption".
+Status Incompatible(std::string_view operation, std::string_view detail);
+
+// The one status for a ciphertext that does not decrypt or authenticate, per family. For OAEP it
+// is Azure's own text; the others say only that decryption failed.
+Status DecryptionFailed(CipherMode mode);
+
+}  // namespace kh::crypto::internal
