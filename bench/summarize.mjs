@@ -10,7 +10,10 @@ const [tmp, outText, outJson] = process.argv.slice(2);
 const read = (name) => JSON.parse(fs.readFileSync(path.join(tmp, name), 'utf8'));
 const meta = JSON.parse(process.env.BENCH_META || '{}');
 
-const targets = { get_over_nginx: 0.5, set_over_sqlite: 1.5, rbac_get_over_get: 0.95 };
+const targets = {
+  get_over_nginx: 0.5, set_over_sqlite: 1.5, rbac_get_over_get: 0.95,
+  sign_rs256_over_openssl: 0.8, sign_es256_over_openssl: 0.2,
+};
 
 function wrkRun(name) {
   const w = read(`${name}.wrk.json`);
@@ -34,6 +37,9 @@ const nginx = wrkRun('nginx');
 const get = wrkRun('get');
 const getRbac = wrkRun('get_rbac');
 const set = wrkRun('set');
+const signRs = wrkRun('sign_rs256');
+const signEs = wrkRun('sign_es256');
+const openssl = read('openssl.json');
 const sq = read('sqlite.json');
 const sqlite = {
   commits_per_second: sq.commits_per_second,
@@ -51,6 +57,8 @@ function verdict(ratio, target, ...runs) {
 const getRatio = get.requests_per_second / nginx.requests_per_second;
 const setRatio = set.requests_per_second / sqlite.commits_per_second;
 const rbacRatio = getRbac.requests_per_second / get.requests_per_second;
+const rsRatio = signRs.requests_per_second / openssl.rsa2048_sign_per_s;
+const esRatio = signEs.requests_per_second / openssl.ecdsap256_sign_per_s;
 const ratios = {
   rbac_get_over_get: { value: rbacRatio, target: targets.rbac_get_over_get,
                        result: verdict(rbacRatio, targets.rbac_get_over_get, get, getRbac) },
@@ -58,6 +66,10 @@ const ratios = {
                     result: verdict(getRatio, targets.get_over_nginx, get, nginx) },
   set_over_sqlite: { value: setRatio, target: targets.set_over_sqlite,
                      result: verdict(setRatio, targets.set_over_sqlite, set) },
+  sign_rs256_over_openssl: { value: rsRatio, target: targets.sign_rs256_over_openssl,
+                             result: verdict(rsRatio, targets.sign_rs256_over_openssl, signRs) },
+  sign_es256_over_openssl: { value: esRatio, target: targets.sign_es256_over_openssl,
+                             result: verdict(esRatio, targets.sign_es256_over_openssl, signEs) },
 };
 
 // ---- text table ----
@@ -89,10 +101,15 @@ row(`nginx static ${meta.body_bytes} B (reference)`, nginx);
 row('keyhaven secret GET', get);
 row('keyhaven secret GET via RBAC assignment', getRbac);
 row('keyhaven secret SET (new version)', set);
+row('keyhaven key sign RS256 (RSA-2048)', signRs);
+row('keyhaven key sign ES256 (P-256)', signEs);
 lines.push(`${pad(`sqlite 1-row commit, WAL+FULL (reference)`, 40)}` +
            `${lpad(num(sqlite.commits_per_second) + '/s', 12)}${lpad(ms(sqlite.latency_us.p50), 11)}` +
            `${lpad(ms(sqlite.latency_us.p99), 11)}   (1 thread, ${sqlite.value_bytes}-byte rows, ` +
            `SQLite ${sqlite.sqlite_version})`);
+lines.push(`${pad(`openssl speed -multi ${meta.cores} (reference)`, 40)}` +
+           `   RSA-2048 sign ${num(openssl.rsa2048_sign_per_s)}/s, P-256 sign ` +
+           `${num(openssl.ecdsap256_sign_per_s)}/s`);
 lines.push('');
 lines.push(`${pad('ratio', 40)}${lpad('value', 12)}${lpad('target', 11)}   result`);
 lines.push(`${pad('GET / nginx (requests/s)', 40)}${lpad(getRatio.toFixed(2), 12)}` +
@@ -101,7 +118,14 @@ lines.push(`${pad('SET / sqlite (requests/s / commits/s)', 40)}${lpad(setRatio.t
            `${lpad('>= ' + targets.set_over_sqlite.toFixed(2), 11)}   ${ratios.set_over_sqlite.result}`);
 lines.push(`${pad('GET via RBAC / GET as admin', 40)}${lpad(rbacRatio.toFixed(2), 12)}` +
            `${lpad('>= ' + targets.rbac_get_over_get.toFixed(2), 11)}   ${ratios.rbac_get_over_get.result}`);
-for (const [label, r] of [['nginx', nginx], ['GET', get], ['GET RBAC', getRbac], ['SET', set]]) {
+lines.push(`${pad('sign RS256 / openssl RSA-2048 sign', 40)}${lpad(rsRatio.toFixed(2), 12)}` +
+           `${lpad('>= ' + targets.sign_rs256_over_openssl.toFixed(2), 11)}   ` +
+           `${ratios.sign_rs256_over_openssl.result}`);
+lines.push(`${pad('sign ES256 / openssl P-256 sign', 40)}${lpad(esRatio.toFixed(2), 12)}` +
+           `${lpad('>= ' + targets.sign_es256_over_openssl.toFixed(2), 11)}   ` +
+           `${ratios.sign_es256_over_openssl.result}`);
+for (const [label, r] of [['nginx', nginx], ['GET', get], ['GET RBAC', getRbac], ['SET', set],
+                          ['sign RS256', signRs], ['sign ES256', signEs]]) {
   if (!r.clean) {
     lines.push(`!!! ${label}: ${r.non2xx} non-2xx responses` +
                (r.first_non2xx ? ` (first: ${r.first_non2xx})` : '') +
@@ -111,4 +135,5 @@ for (const [label, r] of [['nginx', nginx], ['GET', get], ['GET RBAC', getRbac],
 const text = lines.join('\n') + '\n';
 process.stdout.write('\n' + text);
 fs.writeFileSync(outText, text);
-fs.writeFileSync(outJson, JSON.stringify({ meta, targets, nginx, get, get_rbac: getRbac, set, sqlite, ratios }, null, 2) + '\n');
+fs.writeFileSync(outJson, JSON.stringify({ meta, targets, nginx, get, get_rbac: getRbac, set, sqlite,
+  sign_rs256: signRs, sign_es256: signEs, openssl, ratios }, null, 2) + '\n');

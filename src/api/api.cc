@@ -185,6 +185,9 @@ Response Api::Dispatch(const Request& request, const Admission& admission) {
   }
   const auto& s = admission.target.segments;
   if (!s.empty() && (s[0] == "secrets" || s[0] == "deletedsecrets")) return HandleSecrets(call);
+  if (!s.empty() && (s[0] == "keys" || s[0] == "deletedkeys" || s[0] == "rng")) {
+    return HandleKeys(call);
+  }
   return UnknownRoute(request);
 }
 

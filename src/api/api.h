@@ -22,6 +22,7 @@
 #include "authz/authorizer.h"
 #include "authz/network_rules.h"
 #include "core/clock.h"
+#include "domain/key_service.h"
 #include "domain/role_assignment_service.h"
 #include "domain/role_definition_service.h"
 #include "domain/secret_service.h"
@@ -42,6 +43,7 @@ struct ApiConfig {
 struct ApiServices {
   domain::VaultService* vaults = nullptr;
   domain::SecretService* secrets = nullptr;
+  domain::KeyService* keys = nullptr;
   domain::RoleAssignmentService* role_assignments = nullptr;
   domain::RoleDefinitionService* role_definitions = nullptr;  // custom roles; optional
   authn::TokenService* tokens = nullptr;

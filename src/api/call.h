@@ -25,6 +25,7 @@ Response HandleAdmin(const Call& call);
 Response HandlePrincipals(const Call& call);    // /admin/principals...
 Response HandleAccessReview(const Call& call);  // /admin/access-review
 Response HandleSecrets(const Call& call);
+Response HandleKeys(const Call& call);  // /keys, /deletedkeys, /rng
 
 // Writes that can complete without blocking a thread on their commit. Each returns false,
 // having replied nothing, when it does not apply (the caller then uses the blocking path).

@@ -81,6 +81,7 @@ int Run(int argc, const char* const* argv, const CliEnvironment& environment) {
   Action action;
   AddVaultCommands(app, &action);
   AddSecretCommands(app, &action);
+  AddKeyCommands(app, &action);
   AddAccessCommands(app, &action);
   AddAccessReviewCommands(app, &action);
   try {

@@ -45,6 +45,8 @@ StatusOr<size_t> PurgeJob::RunOnce(int64_t now) {
       if (entry && entry->when > now) return handled;
       if (entry && entry->kind == "secret") {
         KH_RETURN_IF_ERROR(secrets_->PurgeIfDue(entry->vault, entry->name, now));
+      } else if (entry && entry->kind == "key") {
+        if (keys_) KH_RETURN_IF_ERROR(keys_->PurgeIfDue(entry->vault, entry->name, now));
       } else if (entry && entry->kind == "vault") {
         KH_RETURN_IF_ERROR(vaults_->PurgeIfDue(entry->vault, now));
       }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/status.h"
+#include "domain/key_service.h"
 #include "domain/secret_service.h"
 #include "domain/vault_service.h"
 #include "storage/store.h"
@@ -14,8 +15,10 @@ namespace kh::domain {
 
 class PurgeJob {
  public:
-  PurgeJob(storage::Store* store, VaultService* vaults, SecretService* secrets)
-      : store_(store), vaults_(vaults), secrets_(secrets) {}
+  // `keys` may be null (tests of other services): key entries are then dropped unhandled.
+  PurgeJob(storage::Store* store, VaultService* vaults, SecretService* secrets,
+           KeyService* keys = nullptr)
+      : store_(store), vaults_(vaults), secrets_(secrets), keys_(keys) {}
 
   // Purges everything due at `now`; returns how many entries it handled.
   StatusOr<size_t> RunOnce(int64_t now);
@@ -24,6 +27,7 @@ class PurgeJob {
   storage::Store* store_;
   VaultService* vaults_;
   SecretService* secrets_;
+  KeyService* keys_;
 };
 
 }  // namespace kh::domain

@@ -16,6 +16,7 @@
 #include "authz/authorizer.h"
 #include "authz/network_rules.h"
 #include "core/ascii.h"
+#include "domain/key_service.h"
 #include "domain/purge_job.h"
 #include "domain/role_assignment_service.h"
 #include "domain/role_definition_service.h"
@@ -172,7 +173,8 @@ int Serve(const ServerConfig& config) {
   SystemClock clock;
   domain::VaultService vaults(dir->barrier.get(), &clock);
   domain::SecretService secrets(dir->barrier.get(), &clock);
-  domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets);
+  domain::KeyService keys(dir->barrier.get(), &clock);
+  domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets, &keys);
   PurgeLoop purge_loop(&purge_job, &clock);
   authn::PrincipalStore principals(dir->barrier.get(), &clock);
   authz::Authorizer authorizer(dir->identity.admin_object_id);
@@ -215,6 +217,7 @@ int Serve(const ServerConfig& config) {
   api::ApiServices services;
   services.vaults = &vaults;
   services.secrets = &secrets;
+  services.keys = &keys;
   services.tokens = &tokens;
   services.principals = &principals;
   services.role_assignments = role_assignments->get();

@@ -17,6 +17,7 @@ import crypto from 'node:crypto';
 
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { KeyClient, CryptographyClient } from '@azure/keyvault-keys';
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 
 export const CONFORMANCE_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -413,6 +414,16 @@ export class KeyhavenServer {
   /** SecretClient for a vault URL, WITHOUT disableChallengeResourceVerification. */
   secretClient(vaultUrl, options = {}) {
     return new SecretClient(vaultUrl, options.credential ?? this.credential, { agent: this.agent, ...options });
+  }
+
+  /** KeyClient for a vault URL (no challenge-resource override, like secretClient). */
+  keyClient(vaultUrl, options = {}) {
+    return new KeyClient(vaultUrl, options.credential ?? this.credential, { agent: this.agent, ...options });
+  }
+
+  /** CryptographyClient from a KeyVaultKey or a key id. */
+  cryptoClient(keyOrId, options = {}) {
+    return new CryptographyClient(keyOrId, options.credential ?? this.credential, { agent: this.agent, ...options });
   }
 
   /** Creates a vault through ARM and returns the Vault resource. */

@@ -246,5 +246,61 @@ TEST_F(CliTest, PrincipalsAndCredentialsFromTheCommandLine) {
   EXPECT_NE(deleted.err.find("invalid_client"), std::string::npos) << deleted.err;
 }
 
+TEST_F(CliTest, KeysFromTheCommandLine) {
+  ASSERT_EQ(Cli({"vault", "create", "cli-keys"}).exit_code, 0);
+  auto created = Cli({"key", "create", "--vault", "cli-keys", "--name", "signer", "--kty", "EC",
+                      "--curve", "P-256", "--ops", "sign,verify"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_NE(created.out.find("\"crv\": \"P-256\""), std::string::npos) << created.out;
+  EXPECT_EQ(created.out.find("\"d\""), std::string::npos) << "no private part is shown";
+
+  // SHA-256("hello"), base64url.
+  const std::string digest = "LPJNul-wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ";
+  auto signed_ = Cli({"key", "sign", "--vault", "cli-keys", "--name", "signer", "--alg", "ES256",
+                      "--value", digest});
+  ASSERT_EQ(signed_.exit_code, 0) << signed_.err;
+  const std::string signature = Field(signed_.out, "value");
+  ASSERT_FALSE(signature.empty()) << signed_.out;
+  auto verified = Cli({"key", "verify", "--vault", "cli-keys", "--name", "signer", "--alg",
+                       "ES256", "--value", digest, "--signature", signature});
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_NE(verified.out.find("true"), std::string::npos) << verified.out;
+  auto refused = Cli({"key", "encrypt", "--vault", "cli-keys", "--name", "signer", "--alg",
+                      "RSA-OAEP", "--value", "aGVsbG8"});
+  EXPECT_NE(refused.exit_code, 0) << "an EC sign/verify key does not encrypt";
+
+  ASSERT_EQ(Cli({"key", "create", "--vault", "cli-keys", "--name", "sealer", "--kty", "RSA"})
+                .exit_code,
+            0);
+  auto sealed = Cli({"key", "encrypt", "--vault", "cli-keys", "--name", "sealer", "--alg",
+                     "RSA-OAEP-256", "--value", "aGVsbG8"});
+  ASSERT_EQ(sealed.exit_code, 0) << sealed.err;
+  auto opened = Cli({"key", "decrypt", "--vault", "cli-keys", "--name", "sealer", "--alg",
+                     "RSA-OAEP-256", "--value", Field(sealed.out, "value")});
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_EQ(Field(opened.out, "value"), "aGVsbG8");
+
+  auto listed = Cli({"key", "list", "--vault", "cli-keys"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("signer"), std::string::npos);
+  EXPECT_NE(listed.out.find("sealer"), std::string::npos);
+
+  const std::string backup = *data_dir_ + "/sealer.keybackup";
+  ASSERT_EQ(Cli({"key", "backup", "--vault", "cli-keys", "--name", "sealer", "--file", backup})
+                .exit_code,
+            0);
+  ASSERT_EQ(Cli({"key", "delete", "--vault", "cli-keys", "--name", "sealer"}).exit_code, 0);
+  EXPECT_NE(Cli({"key", "show", "--vault", "cli-keys", "--name", "sealer"}).exit_code, 0);
+  ASSERT_EQ(Cli({"key", "recover", "--vault", "cli-keys", "--name", "sealer"}).exit_code, 0);
+  ASSERT_EQ(Cli({"key", "delete", "--vault", "cli-keys", "--name", "sealer"}).exit_code, 0);
+  ASSERT_EQ(Cli({"key", "purge", "--vault", "cli-keys", "--name", "sealer"}).exit_code, 0);
+  auto restored = Cli({"key", "restore", "--vault", "cli-keys", "--file", backup});
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  auto reopened = Cli({"key", "decrypt", "--vault", "cli-keys", "--name", "sealer", "--alg",
+                       "RSA-OAEP-256", "--value", Field(sealed.out, "value")});
+  ASSERT_EQ(reopened.exit_code, 0) << reopened.err;
+  EXPECT_EQ(Field(reopened.out, "value"), "aGVsbG8");
+}
+
 }  // namespace
 }  // namespace kh::testing

@@ -26,7 +26,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"authn", {"core", "storage", "barrier", "crypto", "authn"}},
     {"authz", {"core", "authz"}},
     {"audit", {"core", "audit"}},
-    {"api", {"core", "domain", "authn", "authz", "audit", "api"}},
+    {"api", {"core", "crypto", "domain", "authn", "authz", "audit", "api"}},
     {"http", {"core", "crypto", "api", "http"}},
     {"cli", {"core", "http", "cli"}},
     {"server",

@@ -1,0 +1,537 @@
+#include "domain/key_service.h"
+
+#include "core/ids.h"
+#include "domain/key_record.h"
+#include "domain/names.h"
+#include "domain/secret_record.h"
+
+namespace kh::domain {
+namespace {
+
+constexpr std::string_view kBackupMagic = "KHKEYBACKUP1:";
+constexpr std::string_view kBackupAad = "backup/key/v1";
+constexpr std::string_view kScheduleKind = "key";
+
+Status KeyNotFound(std::string_view name, std::string_view version = {}) {
+  std::string id(name);
+  if (!version.empty()) id += "/" + std::string(version);
+  return NotFound(
+      "KeyNotFound",
+      "A key with (name/id) " + id +
+          " was not found in this key vault. If you recently deleted this key you may be able "
+          "to recover it using the correct recovery command. For help resolving this issue, "
+          "please see https://go.microsoft.com/fwlink/?linkid=2125182");
+}
+
+Status DeletedKeyNotFound(std::string_view name) {
+  return NotFound("KeyNotFound", "Deleted Key not found: " + std::string(name));
+}
+
+Status DeletedButRecoverable(std::string_view name) {
+  return Conflict("Key " + std::string(name) +
+                      " is currently in a deleted but recoverable state, and its name cannot be "
+                      "reused; in this state, the key can only be recovered or purged.",
+                  "ObjectIsDeletedButRecoverable");
+}
+
+std::string_view OpName(KeyOperation op) {
+  switch (op) {
+    case KeyOperation::kEncrypt:
+      return "encrypt";
+    case KeyOperation::kDecrypt:
+      return "decrypt";
+    case KeyOperation::kWrapKey:
+      return "wrapKey";
+    case KeyOperation::kUnwrapKey:
+      return "unwrapKey";
+    case KeyOperation::kSign:
+      return "sign";
+    case KeyOperation::kVerify:
+      return "verify";
+  }
+  return "";
+}
+
+// Azure: "Not-yet-valid and expired keys ... will work for decrypt, unwrap, and verify
+// operations (won't return 403)"; the others are refused outside nbf..exp.
+bool NeedsValidityPeriod(KeyOperation op) {
+  return op == KeyOperation::kEncrypt || op == KeyOperation::kWrapKey || op == KeyOperation::kSign;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+Status ExportableNeedsReleasePolicy() {
+  return InvalidArgument("AKV.SKR.1004: Exportable keys must have release policy.");
+}
+
+Status ValidateCommon(std::string_view name, const std::map<std::string, std::string>& tags,
+                      const std::optional<std::vector<std::string>>& key_ops,
+                      const std::optional<bool>& exportable) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
+  KH_RETURN_IF_ERROR(ValidateTags(tags));
+  if (key_ops) KH_RETURN_IF_ERROR(ValidateKeyOps(*key_ops));
+  // Release policies (secure key release) are not supported yet, and Azure refuses an
+  // exportable key without one.
+  if (exportable.value_or(false)) return ExportableNeedsReleasePolicy();
+  return Status::Ok();
+}
+
+StatusOr<crypto::KeyMaterial> Generate(crypto::KeyType type, const CreateKeyParams& p) {
+  switch (type) {
+    case crypto::KeyType::kRsa: {
+      int bits = p.key_size.value_or(crypto::kDefaultRsaKeyBits);
+      if (bits != 2048 && bits != 3072 && bits != 4096) {
+        return InvalidArgument("The key size " + std::to_string(bits) +
+                               " is not supported for key type RSA. Supported sizes are 2048, "
+                               "3072 and 4096.");
+      }
+      return crypto::KeyMaterial::GenerateRsa(
+          bits, p.public_exponent.value_or(crypto::kDefaultRsaPublicExponent));
+    }
+    case crypto::KeyType::kEc: {
+      KH_ASSIGN_OR_RETURN(crypto::EcCurve curve, crypto::ParseCurve(p.curve.value_or("P-256")));
+      if (p.key_size && *p.key_size != crypto::CurveBits(curve)) {
+        return InvalidArgument("The key size " + std::to_string(*p.key_size) +
+                               " does not match the curve " +
+                               std::string(crypto::CurveName(curve)) + " (" +
+                               std::to_string(crypto::CurveBits(curve)) + " bits).");
+      }
+      return crypto::KeyMaterial::GenerateEc(curve);
+    }
+    case crypto::KeyType::kOct: {
+      int bits = p.key_size.value_or(crypto::kDefaultOctKeyBits);
+      if (bits != 128 && bits != 192 && bits != 256) {
+        return InvalidArgument("The key size " + std::to_string(bits) +
+                               " is not supported for key type oct. Supported sizes are 128, "
+                               "192 and 256.");
+      }
+      return crypto::KeyMaterial::GenerateOct(bits);
+    }
+  }
+  return Internal("unknown key type");
+}
+
+}  // namespace
+
+KeyService::KeyService(barrier::Barrier* barrier, const Clock* clock)
+    : barrier_(barrier), clock_(clock), objects_(barrier, "keys") {}
+
+StatusOr<std::shared_ptr<const barrier::ScopeKey>> KeyService::KeyFor(const Vault& vault) {
+  return barrier_->VaultKey(Lower(vault.name));
+}
+
+StatusOr<std::shared_ptr<const crypto::KeyMaterial>> KeyService::Material(
+    std::string_view vault_name, std::string_view name, std::string_view version,
+    const Fields& fields) {
+  std::string cache_key = Lower(vault_name) + "/" + Lower(name) + "/" + std::string(version);
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = cache_.find(cache_key);
+    if (it != cache_.end()) return it->second;
+  }
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, KeyMaterialFromFields(fields));
+  auto shared = std::make_shared<const crypto::KeyMaterial>(std::move(material));
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (cache_.size() >= kMaxCachedMaterials) cache_.clear();
+  cache_.emplace(std::move(cache_key), shared);
+  return shared;
+}
+
+void KeyService::ForgetMaterial(std::string_view vault_name, std::string_view name) {
+  std::string prefix = Lower(vault_name) + "/" + Lower(name) + "/";
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  for (auto it = cache_.lower_bound(prefix);
+       it != cache_.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
+    it = cache_.erase(it);
+  }
+}
+
+StatusOr<KeyVersion> KeyService::ReadVersion(const barrier::ScopeKey& key, const Vault& vault,
+                                             std::string_view name, std::string_view version,
+                                             bool material) {
+  KH_ASSIGN_OR_RETURN(std::optional<Fields> fields,
+                      objects_.Version(key, vault.name, name, version));
+  if (!fields) return KeyNotFound(name, version);
+  KeyVersion k = KeyFromFields(version, *fields);
+  if (material) {
+    KH_ASSIGN_OR_RETURN(k.material, Material(vault.name, name, version, *fields));
+  }
+  return k;
+}
+
+StatusOr<DeletedKey> KeyService::ReadDeleted(const barrier::ScopeKey& key, const Vault& vault,
+                                             const ObjectHead& head, bool material) {
+  KH_ASSIGN_OR_RETURN(KeyVersion latest,
+                      ReadVersion(key, vault, head.name, head.latest_version, material));
+  return DeletedKey{std::move(latest), head.deleted.value_or(DeletedInfo{})};
+}
+
+Status KeyService::CheckNameFree(const barrier::ScopeKey& key, const Vault& vault,
+                                 std::string_view name) {
+  KH_ASSIGN_OR_RETURN(auto deleted, objects_.DeletedHead(key, vault.name, name));
+  if (deleted) return DeletedButRecoverable(deleted->name);
+  return Status::Ok();
+}
+
+StatusOr<KeyVersion> KeyService::AddVersion(const Vault& vault, std::string_view name,
+                                            KeyVersion k) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, name));
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!head) head = ObjectHead{std::string(name), "", std::nullopt};
+  int64_t now = clock_->NowSeconds();
+  k.name = head->name;
+  k.version = NewVersionId();
+  k.attributes.created = now;
+  k.attributes.updated = now;
+  head->latest_version = k.version;
+  storage::WriteBatch batch;
+  KH_RETURN_IF_ERROR(objects_.PutVersion(*key, batch, vault.name, name, k.version, KeyToFields(k)));
+  KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, batch, vault.name, *head));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  return k;
+}
+
+StatusOr<KeyVersion> KeyService::Create(const Vault& vault, std::string_view name,
+                                        CreateKeyParams params) {
+  KH_RETURN_IF_ERROR(ValidateCommon(name, params.tags, params.key_ops, params.exportable));
+  if (EndsWith(params.kty, "-HSM")) return HsmNotConfigured();
+  KH_ASSIGN_OR_RETURN(crypto::KeyType type, crypto::ParseKeyType(params.kty));
+  // Fail fast on a name in the deleted state before the (slow) generation.
+  {
+    KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+    KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, name));
+  }
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, Generate(type, params));
+  KeyVersion k;
+  k.kty = std::string(crypto::KeyTypeName(type));
+  k.key_ops = params.key_ops ? std::move(*params.key_ops) : DefaultKeyOps(type);
+  k.material = std::make_shared<const crypto::KeyMaterial>(std::move(material));
+  k.tags = std::move(params.tags);
+  k.attributes.enabled = params.enabled.value_or(true);
+  k.attributes.not_before = params.not_before;
+  k.attributes.expires = params.expires;
+  k.exportable = params.exportable.value_or(false);
+  return AddVersion(vault, name, std::move(k));
+}
+
+StatusOr<KeyVersion> KeyService::Import(const Vault& vault, std::string_view name,
+                                        ImportKeyParams params) {
+  KH_RETURN_IF_ERROR(ValidateCommon(name, params.tags, params.key_ops, params.exportable));
+  if (params.hsm) return HsmNotConfigured();
+  {
+    KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+    KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, name));
+  }
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, crypto::KeyMaterial::Import(params.jwk));
+  KeyVersion k;
+  k.kty = std::string(crypto::KeyTypeName(material.type()));
+  k.key_ops = params.key_ops ? std::move(*params.key_ops) : DefaultKeyOps(material.type());
+  k.material = std::make_shared<const crypto::KeyMaterial>(std::move(material));
+  k.tags = std::move(params.tags);
+  k.attributes.enabled = params.enabled.value_or(true);
+  k.attributes.not_before = params.not_before;
+  k.attributes.expires = params.expires;
+  k.exportable = params.exportable.value_or(false);
+  return AddVersion(vault, name, std::move(k));
+}
+
+StatusOr<KeyVersion> KeyService::Get(const Vault& vault, std::string_view name,
+                                     std::string_view version) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!head) return KeyNotFound(name, version);
+  return ReadVersion(*key, vault, name, version.empty() ? head->latest_version : version, true);
+}
+
+StatusOr<KeyVersion> KeyService::Update(const Vault& vault, std::string_view name,
+                                        std::string_view version, const KeyUpdate& update) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
+  if (update.tags) KH_RETURN_IF_ERROR(ValidateTags(*update.tags));
+  if (update.key_ops) KH_RETURN_IF_ERROR(ValidateKeyOps(*update.key_ops));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!head) return KeyNotFound(name, version);
+  std::string ver = version.empty() ? head->latest_version : std::string(version);
+  KH_ASSIGN_OR_RETURN(std::optional<Fields> fields, objects_.Version(*key, vault.name, name, ver));
+  if (!fields) return KeyNotFound(name, version);
+  KeyVersion k = KeyFromFields(ver, *fields);
+  if (update.key_ops) k.key_ops = *update.key_ops;
+  if (update.tags) k.tags = *update.tags;
+  if (update.enabled) k.attributes.enabled = *update.enabled;
+  if (update.not_before) k.attributes.not_before = *update.not_before;
+  if (update.expires) k.attributes.expires = *update.expires;
+  k.attributes.updated = clock_->NowSeconds();
+  KH_ASSIGN_OR_RETURN(k.material, Material(vault.name, name, ver, *fields));
+  KeyMetadataToFields(k, *fields);  // the stored material stays byte for byte
+  storage::WriteBatch batch;
+  KH_RETURN_IF_ERROR(objects_.PutVersion(*key, batch, vault.name, name, ver, *fields));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  return k;
+}
+
+StatusOr<Page<KeyVersion>> KeyService::List(const Vault& vault, std::string_view marker,
+                                            size_t max) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  // One extra row tells whether another page exists.
+  KH_ASSIGN_OR_RETURN(auto heads, objects_.Heads(*key, vault.name, false, marker, max + 1));
+  Page<KeyVersion> page;
+  for (size_t i = 0; i < heads.size() && i < max; ++i) {
+    KH_ASSIGN_OR_RETURN(KeyVersion k,
+                        ReadVersion(*key, vault, heads[i].name, heads[i].latest_version, false));
+    page.items.push_back(std::move(k));
+  }
+  if (heads.size() > max) page.next_marker = Lower(heads[max - 1].name);
+  return page;
+}
+
+StatusOr<Page<KeyVersion>> KeyService::ListVersions(const Vault& vault, std::string_view name,
+                                                    std::string_view marker, size_t max) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  Page<KeyVersion> page;
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!head) return page;
+  KH_ASSIGN_OR_RETURN(auto rows, objects_.Versions(*key, vault.name, name, marker, max + 1));
+  for (size_t i = 0; i < rows.size() && i < max; ++i) {
+    page.items.push_back(KeyFromFields(rows[i].version, rows[i].fields));
+  }
+  if (rows.size() > max) page.next_marker = rows[max - 1].version;
+  return page;
+}
+
+StatusOr<KeyOperationResult> KeyService::Operate(const Vault& vault, std::string_view name,
+                                                 std::string_view version,
+                                                 const KeyOperationRequest& req) {
+  KH_ASSIGN_OR_RETURN(KeyVersion k, Get(vault, name, version));
+  std::string op(OpName(req.op));
+  if (!k.attributes.enabled) {
+    return PermissionDenied("Operation " + op + " is not allowed on a disabled key.",
+                            "KeyDisabled");
+  }
+  if (NeedsValidityPeriod(req.op)) {
+    int64_t now = clock_->NowSeconds();
+    if (k.attributes.not_before && now < *k.attributes.not_before) {
+      return PermissionDenied("Operation " + op + " is not allowed on a key that is not yet valid.",
+                              "KeyNotYetValid");
+    }
+    if (k.attributes.expires && now >= *k.attributes.expires) {
+      return PermissionDenied("Operation " + op + " is not allowed on an expired key.",
+                              "KeyExpired");
+    }
+  }
+  bool permitted = false;
+  for (const auto& allowed : k.key_ops) permitted = permitted || allowed == op;
+  if (!permitted) return PermissionDenied("Operation " + op + " is not permitted on this key.");
+
+  const crypto::KeyMaterial& m = *k.material;
+  KeyOperationResult result;
+  result.kid_version = k.version;
+  crypto::SymmetricParams sym{req.iv, req.aad, req.tag};
+  switch (req.op) {
+    case KeyOperation::kEncrypt: {
+      KH_ASSIGN_OR_RETURN(auto alg, crypto::ParseEncryptionAlgorithm(req.algorithm));
+      KH_ASSIGN_OR_RETURN(crypto::EncryptResult r, m.Encrypt(alg, req.value, sym));
+      result.value = std::move(r.ciphertext);
+      result.iv = std::move(r.iv);
+      result.tag = std::move(r.tag);
+      break;
+    }
+    case KeyOperation::kDecrypt: {
+      KH_ASSIGN_OR_RETURN(auto alg, crypto::ParseEncryptionAlgorithm(req.algorithm));
+      KH_ASSIGN_OR_RETURN(SecretBytes plain, m.Decrypt(alg, req.value, sym));
+      result.value = plain.RevealString();
+      break;
+    }
+    case KeyOperation::kWrapKey: {
+      KH_ASSIGN_OR_RETURN(auto alg, crypto::ParseEncryptionAlgorithm(req.algorithm));
+      KH_ASSIGN_OR_RETURN(result.value, m.WrapKey(alg, req.value));
+      break;
+    }
+    case KeyOperation::kUnwrapKey: {
+      KH_ASSIGN_OR_RETURN(auto alg, crypto::ParseEncryptionAlgorithm(req.algorithm));
+      KH_ASSIGN_OR_RETURN(SecretBytes unwrapped, m.UnwrapKey(alg, req.value));
+      result.value = unwrapped.RevealString();
+      break;
+    }
+    case KeyOperation::kSign: {
+      KH_ASSIGN_OR_RETURN(auto alg, crypto::ParseSignatureAlgorithm(req.algorithm));
+      KH_ASSIGN_OR_RETURN(result.value, m.Sign(alg, req.value));
+      break;
+    }
+    case KeyOperation::kVerify: {
+      KH_ASSIGN_OR_RETURN(auto alg, crypto::ParseSignatureAlgorithm(req.algorithm));
+      KH_ASSIGN_OR_RETURN(bool ok, m.Verify(alg, req.value, req.signature));
+      result.verified = ok;
+      break;
+    }
+  }
+  return result;
+}
+
+StatusOr<DeletedKey> KeyService::Delete(const Vault& vault, std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!head) return KeyNotFound(name);
+  KH_ASSIGN_OR_RETURN(KeyVersion latest,
+                      ReadVersion(*key, vault, name, head->latest_version, true));
+  int64_t now = clock_->NowSeconds();
+  head->deleted = DeletedInfo{now, now + int64_t{vault.retention_days} * kSecondsPerDay};
+  storage::WriteBatch batch;
+  objects_.DeleteLiveHead(batch, vault.name, name);
+  KH_RETURN_IF_ERROR(objects_.PutDeletedHead(*key, batch, vault.name, *head));
+  batch.Put(
+      PurgeScheduleEntry(head->deleted->scheduled_purge_date, kScheduleKind, vault.name, name), "");
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  return DeletedKey{std::move(latest), *head->deleted};
+}
+
+StatusOr<DeletedKey> KeyService::GetDeleted(const Vault& vault, std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
+  if (!head) return DeletedKeyNotFound(name);
+  return ReadDeleted(*key, vault, *head, true);
+}
+
+StatusOr<Page<DeletedKey>> KeyService::ListDeleted(const Vault& vault, std::string_view marker,
+                                                   size_t max) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(auto heads, objects_.Heads(*key, vault.name, true, marker, max + 1));
+  Page<DeletedKey> page;
+  for (size_t i = 0; i < heads.size() && i < max; ++i) {
+    KH_ASSIGN_OR_RETURN(DeletedKey d, ReadDeleted(*key, vault, heads[i], false));
+    page.items.push_back(std::move(d));
+  }
+  if (heads.size() > max) page.next_marker = Lower(heads[max - 1].name);
+  return page;
+}
+
+StatusOr<KeyVersion> KeyService::Recover(const Vault& vault, std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
+  if (!head) return DeletedKeyNotFound(name);
+  KH_ASSIGN_OR_RETURN(KeyVersion latest,
+                      ReadVersion(*key, vault, name, head->latest_version, true));
+  storage::WriteBatch batch;
+  objects_.DeleteDeletedHead(batch, vault.name, name);
+  batch.Delete(
+      PurgeScheduleEntry(head->deleted->scheduled_purge_date, kScheduleKind, vault.name, name));
+  KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, batch, vault.name, *head));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  return latest;
+}
+
+Status KeyService::RemoveDeleted(const barrier::ScopeKey& key, std::string_view vault_name,
+                                 const ObjectHead& head) {
+  (void)key;
+  storage::WriteBatch batch;
+  KH_RETURN_IF_ERROR(objects_.DeleteAllVersions(batch, vault_name, head.name));
+  objects_.DeleteDeletedHead(batch, vault_name, head.name);
+  if (head.deleted) {
+    batch.Delete(PurgeScheduleEntry(head.deleted->scheduled_purge_date, kScheduleKind, vault_name,
+                                    head.name));
+  }
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  ForgetMaterial(vault_name, head.name);
+  return Status::Ok();
+}
+
+Status KeyService::Purge(const Vault& vault, std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
+  if (!head) return DeletedKeyNotFound(name);
+  if (!vault.PurgeAllowed()) {
+    return PermissionDenied(
+        "Operation \"purge\" is not allowed because purge protection is enabled for this vault. "
+        "Key Vault service will automatically purge it after the retention period has passed.\r\n"
+        "Vault: " +
+            vault.name + ";location=" + vault.location,
+        "PurgeProtectionEnabled");
+  }
+  return RemoveDeleted(*key, vault.name, *head);
+}
+
+Status KeyService::PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now) {
+  auto key = barrier_->VaultKey(Lower(vault_name));
+  if (!key.ok()) return key.status().code() == StatusCode::kNotFound ? Status::Ok() : key.status();
+  NameLocks::Held held = locks_.Lock(vault_name, name);
+  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(**key, vault_name, name));
+  if (!head || !head->deleted || head->deleted->scheduled_purge_date > now) return Status::Ok();
+  return RemoveDeleted(**key, vault_name, *head);
+}
+
+StatusOr<std::string> KeyService::Backup(const Vault& vault, std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!head) return KeyNotFound(name);
+  KH_ASSIGN_OR_RETURN(auto versions, objects_.Versions(*key, vault.name, name, "", 0));
+  Fields blob;
+  blob.Set("kind", "key");
+  blob.Set("name", head->name);
+  blob.Set("latest", head->latest_version);
+  std::map<std::string, std::string> encoded;
+  for (const auto& v : versions) encoded[v.version] = v.fields.Encode();
+  blob.SetMap("versions", encoded);
+  std::string plain = blob.Encode();
+  auto sealed = barrier_->backup().Seal(kBackupAad, plain);
+  std::fill(plain.begin(), plain.end(), '\0');
+  for (auto& [v, bytes] : encoded) std::fill(bytes.begin(), bytes.end(), '\0');
+  if (!sealed.ok()) return sealed.status();
+  return std::string(kBackupMagic) + *sealed;
+}
+
+StatusOr<KeyVersion> KeyService::Restore(const Vault& vault, std::string_view blob) {
+  Status invalid = InvalidArgument(
+      "The backup blob is invalid, corrupted, or was not produced "
+      "by this Keyhaven server.");
+  if (blob.substr(0, kBackupMagic.size()) != kBackupMagic) return invalid;
+  auto plain = barrier_->backup().Open(kBackupAad, blob.substr(kBackupMagic.size()));
+  if (!plain.ok()) return invalid;
+  auto decoded = Fields::Decode(plain->Reveal());
+  if (!decoded.ok() || decoded->GetOr("kind", "") != "key") return invalid;
+  ObjectHead head{decoded->GetOr("name", ""), decoded->GetOr("latest", ""), std::nullopt};
+  KH_RETURN_IF_ERROR(ValidateObjectName(head.name, "Key"));
+  std::map<std::string, std::string> versions = decoded->GetMap("versions");
+  if (!versions.count(head.latest_version)) return invalid;
+
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, head.name);
+  KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, head.name));
+  KH_ASSIGN_OR_RETURN(auto live, objects_.LiveHead(*key, vault.name, head.name));
+  if (live) {
+    return Conflict("Key " + head.name +
+                    " already exists in this vault; restore needs a name "
+                    "that is not in use.");
+  }
+  storage::WriteBatch batch;
+  std::optional<KeyVersion> latest;
+  for (const auto& [version, bytes] : versions) {
+    auto fields = Fields::Decode(bytes);
+    if (!fields.ok()) return invalid;
+    KH_RETURN_IF_ERROR(objects_.PutVersion(*key, batch, vault.name, head.name, version, *fields));
+    if (version == head.latest_version) {
+      latest = KeyFromFields(version, *fields);
+      KH_ASSIGN_OR_RETURN(latest->material, Material(vault.name, head.name, version, *fields));
+    }
+  }
+  batch.ExpectAbsent(objects_.LivePath(vault.name, head.name));
+  KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, batch, vault.name, head));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  return std::move(*latest);
+}
+
+}  // namespace kh::domain

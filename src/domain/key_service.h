@@ -1,0 +1,90 @@
+#pragma once
+// KeyService: the keys of a vault, as Azure Key Vault defines them: versioned keys whose private
+// material never leaves the vault, the cryptographic operations performed with them, soft delete
+// with recover and purge (honouring purge protection), scheduled purge when the retention ends,
+// and backup/restore of every version in an opaque, encrypted, authenticated blob. Same storage
+// layout and locking as SecretService (collection "keys").
+//
+// Every operation enforces the version's state first: enabled, nbf <= now < exp (else 403
+// Forbidden/KeyDisabled-style errors as Azure answers), and the op being in key_ops (403
+// Forbidden "Operation <op> is not permitted on this key."). Creation and RSA operations are
+// slow (crypto/key_material.h "Cost"): callers run them on worker threads.
+//
+// Errors are Azure's: KeyNotFound (404), Forbidden (403), Conflict/ObjectIsDeletedButRecoverable
+// (409), BadParameter (400). Thread-safe.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "barrier/barrier.h"
+#include "core/clock.h"
+#include "domain/key.h"
+#include "domain/vault.h"
+#include "domain/versioned_objects.h"
+
+namespace kh::domain {
+
+class KeyService {
+ public:
+  KeyService(barrier::Barrier* barrier, const Clock* clock);
+
+  StatusOr<KeyVersion> Create(const Vault& vault, std::string_view name, CreateKeyParams params);
+  StatusOr<KeyVersion> Import(const Vault& vault, std::string_view name, ImportKeyParams params);
+  // `version` empty = latest. Returns disabled versions too (GetKey works on disabled keys in
+  // Azure); operations refuse them.
+  StatusOr<KeyVersion> Get(const Vault& vault, std::string_view name, std::string_view version);
+  StatusOr<KeyVersion> Update(const Vault& vault, std::string_view name, std::string_view version,
+                              const KeyUpdate& update);
+  // Latest version of each live key, without material.
+  StatusOr<Page<KeyVersion>> List(const Vault& vault, std::string_view marker, size_t max);
+  StatusOr<Page<KeyVersion>> ListVersions(const Vault& vault, std::string_view name,
+                                          std::string_view marker, size_t max);
+
+  StatusOr<KeyOperationResult> Operate(const Vault& vault, std::string_view name,
+                                       std::string_view version, const KeyOperationRequest& req);
+
+  StatusOr<DeletedKey> Delete(const Vault& vault, std::string_view name);
+  StatusOr<DeletedKey> GetDeleted(const Vault& vault, std::string_view name);
+  StatusOr<Page<DeletedKey>> ListDeleted(const Vault& vault, std::string_view marker, size_t max);
+  StatusOr<KeyVersion> Recover(const Vault& vault, std::string_view name);
+  Status Purge(const Vault& vault, std::string_view name);
+
+  StatusOr<std::string> Backup(const Vault& vault, std::string_view name);
+  StatusOr<KeyVersion> Restore(const Vault& vault, std::string_view blob);
+
+  // Purges a deleted key whose scheduled purge date has passed (the purge job).
+  Status PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now);
+
+ private:
+  StatusOr<std::shared_ptr<const barrier::ScopeKey>> KeyFor(const Vault& vault);
+  // Reads one version; with `material`, also its key material (from the cache when present).
+  StatusOr<KeyVersion> ReadVersion(const barrier::ScopeKey& key, const Vault& vault,
+                                   std::string_view name, std::string_view version, bool material);
+  StatusOr<std::shared_ptr<const crypto::KeyMaterial>> Material(std::string_view vault_name,
+                                                                std::string_view name,
+                                                                std::string_view version,
+                                                                const Fields& fields);
+  StatusOr<DeletedKey> ReadDeleted(const barrier::ScopeKey& key, const Vault& vault,
+                                   const ObjectHead& head, bool material);
+  Status CheckNameFree(const barrier::ScopeKey& key, const Vault& vault, std::string_view name);
+  // Writes a new version (the caller validated everything and holds no lock).
+  StatusOr<KeyVersion> AddVersion(const Vault& vault, std::string_view name, KeyVersion key);
+  Status RemoveDeleted(const barrier::ScopeKey& key, std::string_view vault_name,
+                       const ObjectHead& head);
+  void ForgetMaterial(std::string_view vault_name, std::string_view name);
+
+  barrier::Barrier* barrier_;
+  const Clock* clock_;
+  VersionedObjects objects_;
+  NameLocks locks_;
+
+  // Deserialized material by "{vault}/{name}/{version}" (lower-cased): a version's material
+  // never changes, and sign/verify read it on every call. Bounded; dropped on purge.
+  static constexpr size_t kMaxCachedMaterials = 4096;
+  std::mutex cache_mu_;
+  std::map<std::string, std::shared_ptr<const crypto::KeyMaterial>> cache_;
+};
+
+}  // namespace kh::domain
