@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api/call.h"
+#include "api/key_handlers.h"
 #include "api/error_mapping.h"
 #include "api/rbac.h"
 #include "authz/access_policies.h"
@@ -159,6 +160,13 @@ bool Api::TryHandleAsync(const Request& request, const Admission& admission, Def
       return r;
     });
   });
+}
+
+bool Api::RunsInline(const Request& request, const Admission& admission) const {
+  if (request.method == "GET") return true;
+  const auto& s = admission.target.segments;
+  return admission.surface == Surface::kVault && request.method == "POST" && s.size() == 4 &&
+         s[0] == "keys" && ParseKeyOperationPath(s[3]).has_value();
 }
 
 Response Api::Dispatch(const Request& request, const Admission& admission) {

@@ -111,9 +111,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch() {
     request_.body = parser_->release().body();
     beast::get_lowest_layer(stream_).expires_never();
-    if (request_.method == "GET") {
-      // Reads never wait on a commit and cost microseconds: serving them here saves two thread
-      // hand-offs per request. Anything that may block (writes, slow hashing) goes to workers.
+    if (shared_->api->RunsInline(request_, *admission_)) {
+      // Reads and key operations never wait on a commit and are short: serving them here saves
+      // two thread hand-offs per request. Anything that may block (writes, slow hashing, key
+      // generation) goes to workers.
       shared_->in_flight++;
       api::Response response = shared_->api->Handle(request_, *admission_);
       shared_->in_flight--;
