@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 
+import { KeyClient } from '@azure/keyvault-keys';
 import { startServer, secretName, vaultName, rejectsWith, eventually, listFiles, RESOURCE_GROUP } from './harness.mjs';
 
 const HOUR = 3600;
@@ -19,13 +20,13 @@ const LRO = { intervalInMs: 20 };
  * of each encoding depend on what follows, so they are dropped).
  */
 function encodingsOf(value) {
-  const raw = Buffer.from(value, 'utf8');
+  const raw = Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8');
   const patterns = [
     ['plain', raw],
     ['hex', Buffer.from(raw.toString('hex'))],
     ['HEX', Buffer.from(raw.toString('hex').toUpperCase())],
-    ['utf16le', Buffer.from(value, 'utf16le')],
   ];
+  if (!Buffer.isBuffer(value)) patterns.push(['utf16le', Buffer.from(value, 'utf16le')]);
   for (let shift = 0; shift < 3; shift++) {
     const part = raw.subarray(shift);
     const usable = Math.floor(part.length / 3) * 4; // characters that do not depend on later bytes
@@ -155,5 +156,38 @@ describe('lifecycle: retention clock, restart durability, encryption at rest', (
     client = h.secretClient(h.vaultUrl(name));
     assert.equal((await client.getSecret(secret)).value, `${canary}-v2`);
     assert.ok(!h.output().includes(canary), 'canary appears in the server output');
+  });
+
+  it('no file in the data dir and no backup blob contains a private key', { timeout: 60_000 }, async () => {
+    const name = vaultName('kcan');
+    await h.createVault(name);
+    const keys = () => new KeyClient(h.vaultUrl(name), h.credential, { agent: h.agent });
+    const k = crypto.randomBytes(32);
+    const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+    const d = Buffer.from(rsa.d, 'base64url');
+    const p = Buffer.from(rsa.p, 'base64url');
+    await keys().importKey('oct-canary', { kty: 'oct', k, keyOps: ['encrypt', 'decrypt'] });
+    const imported = await keys().importKey('rsa-canary', {
+      ...Object.fromEntries(Object.entries(rsa).map(([f, v]) => [f, f === 'kty' ? v : Buffer.from(v, 'base64url')])),
+      keyOps: ['sign', 'verify'],
+    });
+    assert.equal(imported.key.d, undefined, 'the private exponent is never returned');
+    const blobs = [await keys().backupKey('oct-canary'), await keys().backupKey('rsa-canary')];
+
+    const findAll = () => [k, d, p].flatMap((secret) => findInDataDir(h.dataDir, secret));
+    assert.deepEqual(findAll(), [], 'key material found in the data dir while running');
+    for (const blob of blobs) {
+      for (const secret of [k, d, p]) {
+        for (const [enc, pattern] of encodingsOf(secret)) {
+          assert.ok(!Buffer.from(blob).includes(pattern), `key material (${enc}) in a backup blob`);
+        }
+      }
+    }
+    const exit = await h.stop();
+    assert.deepEqual(exit, { code: 0, signal: null }, 'clean exit on SIGTERM');
+    assert.deepEqual(findAll(), [], 'key material found in the data dir after shutdown');
+    await h.start();
+    h.newCredential();
+    assert.equal((await keys().getKey('rsa-canary')).key.n.length, 256);
   });
 });
