@@ -4,8 +4,8 @@
 #include <boost/json.hpp>
 
 #include "api/call.h"
-#include "api/key_handlers.h"
 #include "api/error_mapping.h"
+#include "api/key_handlers.h"
 #include "api/rbac.h"
 #include "authz/access_policies.h"
 #include "core/ascii.h"

@@ -22,6 +22,7 @@
 #include "authz/authorizer.h"
 #include "authz/network_rules.h"
 #include "core/clock.h"
+#include "domain/key_rotation.h"
 #include "domain/key_service.h"
 #include "domain/role_assignment_service.h"
 #include "domain/role_definition_service.h"
@@ -44,13 +45,14 @@ struct ApiServices {
   domain::VaultService* vaults = nullptr;
   domain::SecretService* secrets = nullptr;
   domain::KeyService* keys = nullptr;
+  domain::KeyRotationService* key_rotation = nullptr;  // rotate, rotationpolicy
   domain::RoleAssignmentService* role_assignments = nullptr;
   domain::RoleDefinitionService* role_definitions = nullptr;  // custom roles; optional
   authn::TokenService* tokens = nullptr;
   authn::PrincipalStore* principals = nullptr;
   const authz::Authorizer* authorizer = nullptr;
   SystemClock* clock = nullptr;  // required; advanced by the test-clock endpoint when enabled
-  std::function<void()> on_clock_advanced;  // runs the purge job right away
+  std::function<void()> on_clock_advanced;  // runs the purge and rotation jobs right away
 };
 
 enum class Surface { kIdentity, kManagement, kAdmin, kVault };

@@ -27,6 +27,10 @@ constexpr std::string_view kActionBackup = "Microsoft.KeyVault/vaults/keys/backu
 constexpr std::string_view kActionRestore = "Microsoft.KeyVault/vaults/keys/restore/action";
 constexpr std::string_view kActionRecover = "Microsoft.KeyVault/vaults/keys/recover/action";
 constexpr std::string_view kActionPurge = "Microsoft.KeyVault/vaults/keys/purge/action";
+constexpr std::string_view kActionRotate = "Microsoft.KeyVault/vaults/keys/rotate/action";
+constexpr std::string_view kActionPolicyRead = "Microsoft.KeyVault/vaults/keyrotationpolicies/read";
+constexpr std::string_view kActionPolicyWrite =
+    "Microsoft.KeyVault/vaults/keyrotationpolicies/write";
 constexpr std::string_view kActionRng = "Microsoft.KeyVault/vaults/rng/action";
 
 // GetRandomBytes: count in 1..128 (Azure's limit).
@@ -249,6 +253,35 @@ Response Restore(const Call& call) {
   });
 }
 
+Response Rotate(const Call& call, const std::string& name) {
+  if (auto denied = DenyData(call, kActionRotate, "keys/" + name)) return *denied;
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(domain::KeyVersion k,
+                        call.services.key_rotation->Rotate(VaultOf(call), name));
+    return JsonResponse(200, KeyBundleToJson(call, k));
+  });
+}
+
+Response GetRotationPolicy(const Call& call, const std::string& name) {
+  if (auto denied = DenyData(call, kActionPolicyRead, "keys/" + name)) return *denied;
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(domain::KeyRotationPolicy policy,
+                        call.services.key_rotation->GetPolicy(VaultOf(call), name));
+    return JsonResponse(200, RotationPolicyToJson(call, name, policy));
+  });
+}
+
+Response SetRotationPolicy(const Call& call, const std::string& name) {
+  if (auto denied = DenyData(call, kActionPolicyWrite, "keys/" + name)) return *denied;
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+    KH_ASSIGN_OR_RETURN(domain::KeyRotationPolicy policy, ParseRotationPolicy(body));
+    KH_ASSIGN_OR_RETURN(
+        policy, call.services.key_rotation->SetPolicy(VaultOf(call), name, std::move(policy)));
+    return JsonResponse(200, RotationPolicyToJson(call, name, policy));
+  });
+}
+
 Response RandomBytes(const Call& call) {
   if (auto denied = DenyData(call, kActionRng, "")) return *denied;
   return Respond([&]() -> StatusOr<Response> {
@@ -310,8 +343,12 @@ Response HandleKeys(const Call& call) {
       return m == "GET" ? ListVersions(call, name) : MethodNotAllowed(call.request);
     }
     if (third == "backup") return m == "POST" ? Backup(call, name) : MethodNotAllowed(call.request);
-    // Rotation and rotation policies are not implemented yet: say so rather than "not found".
-    if (third == "rotate" || third == "rotationpolicy") return UnknownRoute(call.request);
+    if (third == "rotate") return m == "POST" ? Rotate(call, name) : MethodNotAllowed(call.request);
+    if (third == "rotationpolicy") {
+      if (m == "GET") return GetRotationPolicy(call, name);
+      if (m == "PUT") return SetRotationPolicy(call, name);
+      return MethodNotAllowed(call.request);
+    }
     if (m == "GET") return GetKey(call, name, third);
     if (m == "PATCH") return UpdateKey(call, name, third);
     return MethodNotAllowed(call.request);

@@ -74,6 +74,60 @@ json::object KeyItemToJson(const Call& call, const domain::KeyVersion& k, bool v
   return o;
 }
 
+json::object RotationPolicyToJson(const Call& call, std::string_view name,
+                                  const domain::KeyRotationPolicy& policy) {
+  json::object o;
+  o["id"] = KeyId(call, name, "") + "/rotationpolicy";
+  json::array actions;
+  for (const auto& a : policy.actions) {
+    json::object trigger;
+    trigger[a.before_expiry ? "timeBeforeExpiry" : "timeAfterCreate"] = a.duration;
+    actions.push_back(
+        json::object{{"trigger", std::move(trigger)}, {"action", json::object{{"type", a.type}}}});
+  }
+  o["lifetimeActions"] = std::move(actions);
+  json::object attrs;
+  if (policy.expiry_time) attrs["expiryTime"] = *policy.expiry_time;
+  if (policy.created) attrs["created"] = *policy.created;
+  if (policy.updated) attrs["updated"] = *policy.updated;
+  o["attributes"] = std::move(attrs);
+  return o;
+}
+
+StatusOr<domain::KeyRotationPolicy> ParseRotationPolicy(const json::object& body) {
+  domain::KeyRotationPolicy policy;
+  auto it = body.find("lifetimeActions");
+  if (it != body.end() && !it->value().is_null()) {
+    if (!it->value().is_array()) {
+      return InvalidArgument("The property 'lifetimeActions' must be an array.");
+    }
+    for (const auto& item : it->value().as_array()) {
+      if (!item.is_object()) return InvalidArgument("A lifetime action must be an object.");
+      const json::object& a = item.as_object();
+      KH_ASSIGN_OR_RETURN(std::optional<json::object> trigger, OptObject(a, "trigger"));
+      KH_ASSIGN_OR_RETURN(std::optional<json::object> action, OptObject(a, "action"));
+      if (!trigger) return InvalidArgument("A lifetime action needs a 'trigger'.");
+      if (!action) return InvalidArgument("A lifetime action needs an 'action'.");
+      KH_ASSIGN_OR_RETURN(std::optional<std::string> type, OptString(*action, "type"));
+      if (!type) return InvalidArgument("A lifetime action needs an 'action.type'.");
+      KH_ASSIGN_OR_RETURN(std::optional<std::string> after, OptString(*trigger, "timeAfterCreate"));
+      KH_ASSIGN_OR_RETURN(std::optional<std::string> before,
+                          OptString(*trigger, "timeBeforeExpiry"));
+      if (after.has_value() == before.has_value()) {
+        return InvalidArgument(
+            "A lifetime action trigger needs exactly one of timeAfterCreate and "
+            "timeBeforeExpiry.");
+      }
+      policy.actions.push_back({*type, before.has_value(), after ? *after : *before});
+    }
+  }
+  KH_ASSIGN_OR_RETURN(std::optional<json::object> attrs, OptObject(body, "attributes"));
+  if (attrs) {
+    KH_ASSIGN_OR_RETURN(policy.expiry_time, OptString(*attrs, "expiryTime"));
+  }
+  return policy;
+}
+
 json::object DeletedKeyToJson(const Call& call, const domain::DeletedKey& d, bool is_item) {
   json::object o = is_item ? KeyItemToJson(call, d.latest, false) : KeyBundleToJson(call, d.latest);
   o["recoveryId"] = call.api.VaultUrl(call.admission.vault->name) + "/deletedkeys/" + d.latest.name;

@@ -10,6 +10,7 @@
 #include "api/call.h"
 #include "crypto/key_material.h"
 #include "domain/key.h"
+#include "domain/key_rotation.h"
 
 namespace kh::api {
 
@@ -24,6 +25,14 @@ boost::json::object KeyItemToJson(const Call& call, const domain::KeyVersion& k,
 // DeletedKeyBundle (is_item false) or DeletedKeyItem: the above plus recoveryId, deletedDate and
 // scheduledPurgeDate.
 boost::json::object DeletedKeyToJson(const Call& call, const domain::DeletedKey& d, bool is_item);
+
+// KeyRotationPolicy: {id, lifetimeActions: [{trigger: {timeAfterCreate | timeBeforeExpiry},
+// action: {type}}], attributes: {expiryTime, created, updated}}.
+boost::json::object RotationPolicyToJson(const Call& call, std::string_view name,
+                                         const domain::KeyRotationPolicy& policy);
+// The body of UpdateKeyRotationPolicy (id, created and updated are read-only and ignored).
+// Shape errors are BadParameter; the rules are domain::ValidateRotationPolicy's.
+StatusOr<domain::KeyRotationPolicy> ParseRotationPolicy(const boost::json::object& body);
 
 // key_ops: an array of strings (duplicates dropped); anything else is BadParameter. The key
 // service checks the names.

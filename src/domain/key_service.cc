@@ -175,18 +175,23 @@ Status KeyService::CheckNameFree(const barrier::ScopeKey& key, const Vault& vaul
   return Status::Ok();
 }
 
-StatusOr<KeyVersion> KeyService::AddVersion(const Vault& vault, std::string_view name,
-                                            KeyVersion k) {
+StatusOr<KeyVersion> KeyService::AddVersion(const Vault& vault, std::string_view name, KeyVersion k,
+                                            std::string_view only_if_latest,
+                                            std::optional<int64_t> expires_after) {
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
   NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, name));
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!only_if_latest.empty() && (!head || head->latest_version != only_if_latest)) {
+    return Conflict("The key " + std::string(name) + " has changed since it was read.");
+  }
   if (!head) head = ObjectHead{std::string(name), "", std::nullopt};
   int64_t now = clock_->NowSeconds();
   k.name = head->name;
   k.version = NewVersionId();
   k.attributes.created = now;
   k.attributes.updated = now;
+  if (expires_after) k.attributes.expires = now + *expires_after;
   head->latest_version = k.version;
   storage::WriteBatch batch;
   KH_RETURN_IF_ERROR(objects_.PutVersion(*key, batch, vault.name, name, k.version, KeyToFields(k)));
@@ -437,6 +442,9 @@ Status KeyService::RemoveDeleted(const barrier::ScopeKey& key, std::string_view 
   storage::WriteBatch batch;
   KH_RETURN_IF_ERROR(objects_.DeleteAllVersions(batch, vault_name, head.name));
   objects_.DeleteDeletedHead(batch, vault_name, head.name);
+  // The rotation policy goes with the key (a new key of the same name starts without one).
+  batch.Delete(KeyRotationPolicyPath(vault_name, head.name));
+  batch.Delete(KeyRotationIndexEntry(vault_name, head.name));
   if (head.deleted) {
     batch.Delete(PurgeScheduleEntry(head.deleted->scheduled_purge_date, kScheduleKind, vault_name,
                                     head.name));
@@ -461,6 +469,41 @@ Status KeyService::Purge(const Vault& vault, std::string_view name) {
         "PurgeProtectionEnabled");
   }
   return RemoveDeleted(*key, vault.name, *head);
+}
+
+StatusOr<KeyVersion> KeyService::Rotate(const Vault& vault, std::string_view name,
+                                        std::optional<int64_t> expires_after,
+                                        std::string_view only_if_latest) {
+  KH_ASSIGN_OR_RETURN(KeyVersion latest, Get(vault, name, ""));
+  if (latest.managed) {
+    return InvalidArgument("The key " + latest.name +
+                           " backs a certificate and cannot be rotated; renew the certificate.");
+  }
+  if (!only_if_latest.empty() && latest.version != only_if_latest) {
+    return Conflict("The key " + latest.name + " has changed since it was read.");
+  }
+  const crypto::KeyMaterial& old = *latest.material;
+  CreateKeyParams params;
+  if (old.type() == crypto::KeyType::kEc) {
+    params.curve = std::string(old.PublicComponents().crv);
+  } else {
+    params.key_size = old.size_bits();
+  }
+  if (old.type() == crypto::KeyType::kRsa) {
+    // Keep the public exponent (big-endian bytes of e).
+    int64_t e = 0;
+    for (unsigned char c : old.PublicComponents().e) e = (e << 8) | c;
+    params.public_exponent = e;
+  }
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, Generate(old.type(), params));
+  KeyVersion k;
+  k.kty = latest.kty;
+  k.key_ops = latest.key_ops;
+  k.material = std::make_shared<const crypto::KeyMaterial>(std::move(material));
+  k.tags = latest.tags;
+  k.attributes.enabled = true;
+  k.exportable = latest.exportable;
+  return AddVersion(vault, latest.name, std::move(k), latest.version, expires_after);
 }
 
 Status KeyService::PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now) {

@@ -54,6 +54,13 @@ class KeyService {
   StatusOr<std::string> Backup(const Vault& vault, std::string_view name);
   StatusOr<KeyVersion> Restore(const Vault& vault, std::string_view blob);
 
+  // RotateKey: a new version with the latest version's kty, size or curve, key_ops and tags;
+  // exp = now + `expires_after` when given. With `only_if_latest`, Conflict (and nothing
+  // written) unless that is still the latest version (the rotation job's once-only guard).
+  StatusOr<KeyVersion> Rotate(const Vault& vault, std::string_view name,
+                              std::optional<int64_t> expires_after,
+                              std::string_view only_if_latest = {});
+
   // Purges a deleted key whose scheduled purge date has passed (the purge job).
   Status PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now);
 
@@ -70,7 +77,10 @@ class KeyService {
                                    const ObjectHead& head, bool material);
   Status CheckNameFree(const barrier::ScopeKey& key, const Vault& vault, std::string_view name);
   // Writes a new version (the caller validated everything and holds no lock).
-  StatusOr<KeyVersion> AddVersion(const Vault& vault, std::string_view name, KeyVersion key);
+  // Rotation: `only_if_latest` and `expires_after` as in Rotate.
+  StatusOr<KeyVersion> AddVersion(const Vault& vault, std::string_view name, KeyVersion key,
+                                  std::string_view only_if_latest = {},
+                                  std::optional<int64_t> expires_after = std::nullopt);
   Status RemoveDeleted(const barrier::ScopeKey& key, std::string_view vault_name,
                        const ObjectHead& head);
   void ForgetMaterial(std::string_view vault_name, std::string_view name);

@@ -49,6 +49,14 @@ std::string VaultRecordPath(std::string_view vault) { return "vaults/" + Lower(v
 std::string VaultDataPrefix(std::string_view vault) { return "v/" + Lower(vault) + "/"; }
 std::string PurgeSchedulePrefix() { return "sched/"; }
 
+std::string KeyRotationPolicyPath(std::string_view vault, std::string_view name) {
+  return VaultDataPrefix(vault) + "keys/rotationpolicy/" + Lower(name);
+}
+std::string KeyRotationIndexPrefix() { return "keyrot/"; }
+std::string KeyRotationIndexEntry(std::string_view vault, std::string_view name) {
+  return KeyRotationIndexPrefix() + Lower(vault) + "/" + Lower(name);
+}
+
 std::string PurgeScheduleEntry(int64_t when, std::string_view kind, std::string_view vault,
                                std::string_view name) {
   char ts[32];

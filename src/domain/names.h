@@ -28,5 +28,10 @@ std::string VaultDataPrefix(std::string_view vault);  // everything a vault owns
 std::string PurgeSchedulePrefix();
 std::string PurgeScheduleEntry(int64_t when, std::string_view kind, std::string_view vault,
                                std::string_view name);
+// A key's rotation policy (sealed under the vault key) and the plain index of keys whose policy
+// rotates them automatically (walked by the rotation job): keyrot/{vault}/{name}.
+std::string KeyRotationPolicyPath(std::string_view vault, std::string_view name);
+std::string KeyRotationIndexPrefix();
+std::string KeyRotationIndexEntry(std::string_view vault, std::string_view name);
 
 }  // namespace kh::domain

@@ -16,10 +16,12 @@
 #include "authz/authorizer.h"
 #include "authz/network_rules.h"
 #include "core/ascii.h"
+#include "domain/key_rotation.h"
 #include "domain/key_service.h"
 #include "domain/purge_job.h"
 #include "domain/role_assignment_service.h"
 #include "domain/role_definition_service.h"
+#include "domain/rotation_job.h"
 #include "domain/secret_service.h"
 #include "domain/vault_service.h"
 #include "http/server.h"
@@ -38,10 +40,12 @@ std::string Authority(const std::string& domain, int port) {
   return url;
 }
 
-// Runs the scheduled purge every few seconds, and at once when poked (test clock).
+// Runs the scheduled purge and the automatic key rotation every few seconds, and at once when
+// poked (test clock).
 class PurgeLoop {
  public:
-  PurgeLoop(domain::PurgeJob* job, const Clock* clock) : job_(job), clock_(clock) {
+  PurgeLoop(domain::PurgeJob* job, domain::RotationJob* rotation, const Clock* clock)
+      : job_(job), rotation_(rotation), clock_(clock) {
     thread_ = std::thread([this] { Run(); });
   }
   ~PurgeLoop() {
@@ -68,6 +72,10 @@ class PurgeLoop {
       lock.unlock();
       auto result = job_->RunOnce(clock_->NowSeconds());
       if (!result.ok()) std::cerr << "keyhaven: purge job: " << result.status().ToString() << "\n";
+      auto rotated = rotation_->RunOnce(clock_->NowSeconds());
+      if (!rotated.ok()) {
+        std::cerr << "keyhaven: rotation job: " << rotated.status().ToString() << "\n";
+      }
       lock.lock();
       completed_ = serving;
       cv_.notify_all();
@@ -77,6 +85,7 @@ class PurgeLoop {
   }
 
   domain::PurgeJob* job_;
+  domain::RotationJob* rotation_;
   const Clock* clock_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -175,7 +184,9 @@ int Serve(const ServerConfig& config) {
   domain::SecretService secrets(dir->barrier.get(), &clock);
   domain::KeyService keys(dir->barrier.get(), &clock);
   domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets, &keys);
-  PurgeLoop purge_loop(&purge_job, &clock);
+  domain::KeyRotationService key_rotation(dir->barrier.get(), &keys, &clock);
+  domain::RotationJob rotation_job(dir->store.get(), &vaults, &key_rotation);
+  PurgeLoop purge_loop(&purge_job, &rotation_job, &clock);
   authn::PrincipalStore principals(dir->barrier.get(), &clock);
   authz::Authorizer authorizer(dir->identity.admin_object_id);
   auto role_assignments = domain::RoleAssignmentService::Open(dir->barrier.get(), &clock);
@@ -218,6 +229,7 @@ int Serve(const ServerConfig& config) {
   services.vaults = &vaults;
   services.secrets = &secrets;
   services.keys = &keys;
+  services.key_rotation = &key_rotation;
   services.tokens = &tokens;
   services.principals = &principals;
   services.role_assignments = role_assignments->get();
