@@ -8,31 +8,7 @@
 namespace kh::domain {
 namespace {
 
-constexpr std::string_view kBackupMagic = "KHKEYBACKUP1:";
-constexpr std::string_view kBackupAad = "backup/key/v1";
-constexpr std::string_view kScheduleKind = "key";
-
-Status KeyNotFound(std::string_view name, std::string_view version = {}) {
-  std::string id(name);
-  if (!version.empty()) id += "/" + std::string(version);
-  return NotFound(
-      "KeyNotFound",
-      "A key with (name/id) " + id +
-          " was not found in this key vault. If you recently deleted this key you may be able "
-          "to recover it using the correct recovery command. For help resolving this issue, "
-          "please see https://go.microsoft.com/fwlink/?linkid=2125182");
-}
-
-Status DeletedKeyNotFound(std::string_view name) {
-  return NotFound("KeyNotFound", "Deleted Key not found: " + std::string(name));
-}
-
-Status DeletedButRecoverable(std::string_view name) {
-  return Conflict("Key " + std::string(name) +
-                      " is currently in a deleted but recoverable state, and its name cannot be "
-                      "reused; in this state, the key can only be recovered or purged.",
-                  "ObjectIsDeletedButRecoverable");
-}
+constexpr ObjectKind kKeyKind{"Key", "key", "KeyNotFound", "KHKEYBACKUP1:", "backup/key/v1"};
 
 std::string_view OpName(KeyOperation op) {
   switch (op) {
@@ -116,7 +92,10 @@ StatusOr<crypto::KeyMaterial> Generate(crypto::KeyType type, const CreateKeyPara
 }  // namespace
 
 KeyService::KeyService(barrier::Barrier* barrier, const Clock* clock)
-    : barrier_(barrier), clock_(clock), objects_(barrier, "keys") {}
+    : barrier_(barrier),
+      clock_(clock),
+      objects_(barrier, "keys"),
+      lifecycle_(barrier, clock, &objects_, &locks_, kKeyKind) {}
 
 StatusOr<std::shared_ptr<const barrier::ScopeKey>> KeyService::KeyFor(const Vault& vault) {
   return barrier_->VaultKey(Lower(vault.name));
@@ -153,7 +132,7 @@ StatusOr<KeyVersion> KeyService::ReadVersion(const barrier::ScopeKey& key, const
                                              bool material) {
   KH_ASSIGN_OR_RETURN(std::optional<Fields> fields,
                       objects_.Version(key, vault.name, name, version));
-  if (!fields) return KeyNotFound(name, version);
+  if (!fields) return lifecycle_.NotFoundError(name, version);
   KeyVersion k = KeyFromFields(version, *fields);
   if (material) {
     KH_ASSIGN_OR_RETURN(k.material, Material(vault.name, name, version, *fields));
@@ -168,19 +147,12 @@ StatusOr<DeletedKey> KeyService::ReadDeleted(const barrier::ScopeKey& key, const
   return DeletedKey{std::move(latest), head.deleted.value_or(DeletedInfo{})};
 }
 
-Status KeyService::CheckNameFree(const barrier::ScopeKey& key, const Vault& vault,
-                                 std::string_view name) {
-  KH_ASSIGN_OR_RETURN(auto deleted, objects_.DeletedHead(key, vault.name, name));
-  if (deleted) return DeletedButRecoverable(deleted->name);
-  return Status::Ok();
-}
-
 StatusOr<KeyVersion> KeyService::AddVersion(const Vault& vault, std::string_view name, KeyVersion k,
                                             std::string_view only_if_latest,
                                             std::optional<int64_t> expires_after) {
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
   NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, name));
+  KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
   if (!only_if_latest.empty() && (!head || head->latest_version != only_if_latest)) {
     return Conflict("The key " + std::string(name) + " has changed since it was read.");
@@ -208,7 +180,7 @@ StatusOr<KeyVersion> KeyService::Create(const Vault& vault, std::string_view nam
   // Fail fast on a name in the deleted state before the (slow) generation.
   {
     KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-    KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, name));
+    KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
   }
   KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, Generate(type, params));
   KeyVersion k;
@@ -229,7 +201,7 @@ StatusOr<KeyVersion> KeyService::Import(const Vault& vault, std::string_view nam
   if (params.hsm) return HsmNotConfigured();
   {
     KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-    KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, name));
+    KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
   }
   KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, crypto::KeyMaterial::Import(params.jwk));
   KeyVersion k;
@@ -249,7 +221,7 @@ StatusOr<KeyVersion> KeyService::Get(const Vault& vault, std::string_view name,
   KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
-  if (!head) return KeyNotFound(name, version);
+  if (!head) return lifecycle_.NotFoundError(name, version);
   return ReadVersion(*key, vault, name, version.empty() ? head->latest_version : version, true);
 }
 
@@ -261,10 +233,10 @@ StatusOr<KeyVersion> KeyService::Update(const Vault& vault, std::string_view nam
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
   NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
-  if (!head) return KeyNotFound(name, version);
+  if (!head) return lifecycle_.NotFoundError(name, version);
   std::string ver = version.empty() ? head->latest_version : std::string(version);
   KH_ASSIGN_OR_RETURN(std::optional<Fields> fields, objects_.Version(*key, vault.name, name, ver));
-  if (!fields) return KeyNotFound(name, version);
+  if (!fields) return lifecycle_.NotFoundError(name, version);
   KeyVersion k = KeyFromFields(ver, *fields);
   if (update.key_ops) k.key_ops = *update.key_ops;
   if (update.tags) k.tags = *update.tags;
@@ -380,95 +352,66 @@ StatusOr<KeyOperationResult> KeyService::Operate(const Vault& vault, std::string
 }
 
 StatusOr<DeletedKey> KeyService::Delete(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
-  if (!head) return KeyNotFound(name);
-  KH_ASSIGN_OR_RETURN(KeyVersion latest,
-                      ReadVersion(*key, vault, name, head->latest_version, true));
-  int64_t now = clock_->NowSeconds();
-  head->deleted = DeletedInfo{now, now + int64_t{vault.retention_days} * kSecondsPerDay};
-  storage::WriteBatch batch;
-  objects_.DeleteLiveHead(batch, vault.name, name);
-  KH_RETURN_IF_ERROR(objects_.PutDeletedHead(*key, batch, vault.name, *head));
-  batch.Put(
-      PurgeScheduleEntry(head->deleted->scheduled_purge_date, kScheduleKind, vault.name, name), "");
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
-  return DeletedKey{std::move(latest), *head->deleted};
+  KeyVersion latest;
+  KH_ASSIGN_OR_RETURN(
+      ObjectHead head, lifecycle_.Delete(vault, name, [&](const auto& key, const ObjectHead& h) {
+        KH_ASSIGN_OR_RETURN(latest, ReadVersion(key, vault, name, h.latest_version, true));
+        return Status::Ok();
+      }));
+  return DeletedKey{std::move(latest), *head.deleted};
 }
 
 StatusOr<DeletedKey> KeyService::GetDeleted(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
-  if (!head) return DeletedKeyNotFound(name);
-  return ReadDeleted(*key, vault, *head, true);
+  std::optional<DeletedKey> deleted;
+  KH_RETURN_IF_ERROR(lifecycle_.GetDeleted(vault, name, [&](const auto& key, const auto& head) {
+    KH_ASSIGN_OR_RETURN(deleted, ReadDeleted(key, vault, head, true));
+    return Status::Ok();
+  }));
+  return std::move(*deleted);
 }
 
 StatusOr<Page<DeletedKey>> KeyService::ListDeleted(const Vault& vault, std::string_view marker,
                                                    size_t max) {
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  KH_ASSIGN_OR_RETURN(auto heads, objects_.Heads(*key, vault.name, true, marker, max + 1));
   Page<DeletedKey> page;
-  for (size_t i = 0; i < heads.size() && i < max; ++i) {
-    KH_ASSIGN_OR_RETURN(DeletedKey d, ReadDeleted(*key, vault, heads[i], false));
-    page.items.push_back(std::move(d));
-  }
-  if (heads.size() > max) page.next_marker = Lower(heads[max - 1].name);
+  KH_ASSIGN_OR_RETURN(
+      page.next_marker,
+      lifecycle_.ListDeleted(vault, marker, max, [&](const auto& key, const ObjectHead& head) {
+        KH_ASSIGN_OR_RETURN(DeletedKey d, ReadDeleted(key, vault, head, false));
+        page.items.push_back(std::move(d));
+        return Status::Ok();
+      }));
   return page;
 }
 
 StatusOr<KeyVersion> KeyService::Recover(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
-  if (!head) return DeletedKeyNotFound(name);
-  KH_ASSIGN_OR_RETURN(KeyVersion latest,
-                      ReadVersion(*key, vault, name, head->latest_version, true));
-  storage::WriteBatch batch;
-  objects_.DeleteDeletedHead(batch, vault.name, name);
-  batch.Delete(
-      PurgeScheduleEntry(head->deleted->scheduled_purge_date, kScheduleKind, vault.name, name));
-  KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, batch, vault.name, *head));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  KeyVersion latest;
+  KH_RETURN_IF_ERROR(lifecycle_.Recover(vault, name, [&](const auto& key, const ObjectHead& h) {
+    KH_ASSIGN_OR_RETURN(latest, ReadVersion(key, vault, name, h.latest_version, true));
+    return Status::Ok();
+  }));
   return latest;
 }
 
 Status KeyService::RemoveDeleted(const barrier::ScopeKey& key, std::string_view vault_name,
                                  const ObjectHead& head) {
   (void)key;
-  storage::WriteBatch batch;
-  KH_RETURN_IF_ERROR(objects_.DeleteAllVersions(batch, vault_name, head.name));
-  objects_.DeleteDeletedHead(batch, vault_name, head.name);
-  // The rotation policy goes with the key (a new key of the same name starts without one).
-  batch.Delete(KeyRotationPolicyPath(vault_name, head.name));
-  batch.Delete(KeyRotationIndexEntry(vault_name, head.name));
-  if (head.deleted) {
-    batch.Delete(PurgeScheduleEntry(head.deleted->scheduled_purge_date, kScheduleKind, vault_name,
-                                    head.name));
-  }
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  KH_RETURN_IF_ERROR(lifecycle_.RemoveDeleted(vault_name, head, [&](storage::WriteBatch& batch) {
+    // The rotation policy goes with the key (a new key of the same name starts without one).
+    batch.Delete(KeyRotationPolicyPath(vault_name, head.name));
+    batch.Delete(KeyRotationIndexEntry(vault_name, head.name));
+  }));
   ForgetMaterial(vault_name, head.name);
   return Status::Ok();
 }
 
+ObjectLifecycle::Remove KeyService::Remover() {
+  return [this](const auto& key, std::string_view vault_name, const ObjectHead& head) {
+    return RemoveDeleted(key, vault_name, head);
+  };
+}
+
 Status KeyService::Purge(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
-  if (!head) return DeletedKeyNotFound(name);
-  if (!vault.PurgeAllowed()) {
-    return PermissionDenied(
-        "Operation \"purge\" is not allowed because purge protection is enabled for this vault. "
-        "Key Vault service will automatically purge it after the retention period has passed.\r\n"
-        "Vault: " +
-            vault.name + ";location=" + vault.location,
-        "PurgeProtectionEnabled");
-  }
-  return RemoveDeleted(*key, vault.name, *head);
+  return lifecycle_.Purge(vault, name, Remover());
 }
 
 StatusOr<KeyVersion> KeyService::Rotate(const Vault& vault, std::string_view name,
@@ -507,73 +450,22 @@ StatusOr<KeyVersion> KeyService::Rotate(const Vault& vault, std::string_view nam
 }
 
 Status KeyService::PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now) {
-  auto key = barrier_->VaultKey(Lower(vault_name));
-  if (!key.ok()) return key.status().code() == StatusCode::kNotFound ? Status::Ok() : key.status();
-  NameLocks::Held held = locks_.Lock(vault_name, name);
-  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(**key, vault_name, name));
-  if (!head || !head->deleted || head->deleted->scheduled_purge_date > now) return Status::Ok();
-  return RemoveDeleted(**key, vault_name, *head);
+  return lifecycle_.PurgeIfDue(vault_name, name, now, Remover());
 }
 
 StatusOr<std::string> KeyService::Backup(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
-  if (!head) return KeyNotFound(name);
-  KH_ASSIGN_OR_RETURN(auto versions, objects_.Versions(*key, vault.name, name, "", 0));
-  Fields blob;
-  blob.Set("kind", "key");
-  blob.Set("name", head->name);
-  blob.Set("latest", head->latest_version);
-  std::map<std::string, std::string> encoded;
-  for (const auto& v : versions) encoded[v.version] = v.fields.Encode();
-  blob.SetMap("versions", encoded);
-  std::string plain = blob.Encode();
-  auto sealed = barrier_->backup().Seal(kBackupAad, plain);
-  std::fill(plain.begin(), plain.end(), '\0');
-  for (auto& [v, bytes] : encoded) std::fill(bytes.begin(), bytes.end(), '\0');
-  if (!sealed.ok()) return sealed.status();
-  return std::string(kBackupMagic) + *sealed;
+  return lifecycle_.Backup(vault, name);
 }
 
 StatusOr<KeyVersion> KeyService::Restore(const Vault& vault, std::string_view blob) {
-  Status invalid = InvalidArgument(
-      "The backup blob is invalid, corrupted, or was not produced "
-      "by this Keyhaven server.");
-  if (blob.substr(0, kBackupMagic.size()) != kBackupMagic) return invalid;
-  auto plain = barrier_->backup().Open(kBackupAad, blob.substr(kBackupMagic.size()));
-  if (!plain.ok()) return invalid;
-  auto decoded = Fields::Decode(plain->Reveal());
-  if (!decoded.ok() || decoded->GetOr("kind", "") != "key") return invalid;
-  ObjectHead head{decoded->GetOr("name", ""), decoded->GetOr("latest", ""), std::nullopt};
-  KH_RETURN_IF_ERROR(ValidateObjectName(head.name, "Key"));
-  std::map<std::string, std::string> versions = decoded->GetMap("versions");
-  if (!versions.count(head.latest_version)) return invalid;
-
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, head.name);
-  KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, head.name));
-  KH_ASSIGN_OR_RETURN(auto live, objects_.LiveHead(*key, vault.name, head.name));
-  if (live) {
-    return Conflict("Key " + head.name +
-                    " already exists in this vault; restore needs a name "
-                    "that is not in use.");
-  }
-  storage::WriteBatch batch;
   std::optional<KeyVersion> latest;
-  for (const auto& [version, bytes] : versions) {
-    auto fields = Fields::Decode(bytes);
-    if (!fields.ok()) return invalid;
-    KH_RETURN_IF_ERROR(objects_.PutVersion(*key, batch, vault.name, head.name, version, *fields));
-    if (version == head.latest_version) {
-      latest = KeyFromFields(version, *fields);
-      KH_ASSIGN_OR_RETURN(latest->material, Material(vault.name, head.name, version, *fields));
-    }
-  }
-  batch.ExpectAbsent(objects_.LivePath(vault.name, head.name));
-  KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, batch, vault.name, head));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  KH_RETURN_IF_ERROR(
+      lifecycle_.Restore(vault, blob, [&](const ObjectHead& head, const Fields& fields) {
+        latest = KeyFromFields(head.latest_version, fields);
+        KH_ASSIGN_OR_RETURN(latest->material,
+                            Material(vault.name, head.name, head.latest_version, fields));
+        return Status::Ok();
+      }));
   return std::move(*latest);
 }
 

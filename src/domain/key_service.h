@@ -21,6 +21,7 @@
 #include "barrier/barrier.h"
 #include "core/clock.h"
 #include "domain/key.h"
+#include "domain/object_lifecycle.h"
 #include "domain/vault.h"
 #include "domain/versioned_objects.h"
 
@@ -75,7 +76,6 @@ class KeyService {
                                                                 const Fields& fields);
   StatusOr<DeletedKey> ReadDeleted(const barrier::ScopeKey& key, const Vault& vault,
                                    const ObjectHead& head, bool material);
-  Status CheckNameFree(const barrier::ScopeKey& key, const Vault& vault, std::string_view name);
   // Writes a new version (the caller validated everything and holds no lock).
   // Rotation: `only_if_latest` and `expires_after` as in Rotate.
   StatusOr<KeyVersion> AddVersion(const Vault& vault, std::string_view name, KeyVersion key,
@@ -83,12 +83,14 @@ class KeyService {
                                   std::optional<int64_t> expires_after = std::nullopt);
   Status RemoveDeleted(const barrier::ScopeKey& key, std::string_view vault_name,
                        const ObjectHead& head);
+  ObjectLifecycle::Remove Remover();
   void ForgetMaterial(std::string_view vault_name, std::string_view name);
 
   barrier::Barrier* barrier_;
   const Clock* clock_;
   VersionedObjects objects_;
   NameLocks locks_;
+  ObjectLifecycle lifecycle_;  // soft delete, purge, backup: shared with secrets
 
   // Deserialized material by "{vault}/{name}/{version}" (lower-cased): a version's material
   // never changes, and sign/verify read it on every call. Bounded; dropped on purge.

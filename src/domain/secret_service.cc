@@ -7,36 +7,16 @@
 namespace kh::domain {
 namespace {
 
-constexpr std::string_view kBackupMagic = "KHSECRETBACKUP1:";
-constexpr std::string_view kBackupAad = "backup/secret/v1";
-constexpr std::string_view kScheduleKind = "secret";
-
-Status SecretNotFound(std::string_view name, std::string_view version = {}) {
-  std::string id(name);
-  if (!version.empty()) id += "/" + std::string(version);
-  return NotFound(
-      "SecretNotFound",
-      "A secret with (name/id) " + id +
-          " was not found in this key vault. If you recently deleted this secret you "
-          "may be able to recover it using the correct recovery command. For help "
-          "resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182");
-}
-
-Status DeletedSecretNotFound(std::string_view name) {
-  return NotFound("SecretNotFound", "Deleted Secret not found: " + std::string(name));
-}
-
-Status DeletedButRecoverable(std::string_view name) {
-  return Conflict("Secret " + std::string(name) +
-                      " is currently in a deleted but recoverable state, and its name cannot be "
-                      "reused; in this state, the secret can only be recovered or purged.",
-                  "ObjectIsDeletedButRecoverable");
-}
+constexpr ObjectKind kSecretKind{"Secret", "secret", "SecretNotFound",
+                                 "KHSECRETBACKUP1:", "backup/secret/v1"};
 
 }  // namespace
 
 SecretService::SecretService(barrier::Barrier* barrier, const Clock* clock)
-    : barrier_(barrier), clock_(clock), objects_(barrier, "secrets") {}
+    : barrier_(barrier),
+      clock_(clock),
+      objects_(barrier, "secrets"),
+      lifecycle_(barrier, clock, &objects_, &locks_, kSecretKind) {}
 
 StatusOr<std::shared_ptr<const barrier::ScopeKey>> SecretService::KeyFor(const Vault& vault) {
   return barrier_->VaultKey(Lower(vault.name));
@@ -47,7 +27,7 @@ StatusOr<SecretVersion> SecretService::ReadVersion(const barrier::ScopeKey& key,
                                                    std::string_view version) {
   KH_ASSIGN_OR_RETURN(std::optional<Fields> fields,
                       objects_.Version(key, vault.name, name, version));
-  if (!fields) return SecretNotFound(name, version);
+  if (!fields) return lifecycle_.NotFoundError(name, version);
   return SecretFromFields(version, *fields);
 }
 
@@ -58,18 +38,11 @@ StatusOr<DeletedSecret> SecretService::ReadDeleted(const barrier::ScopeKey& key,
   return DeletedSecret{std::move(latest), head.deleted.value_or(DeletedInfo{})};
 }
 
-Status SecretService::CheckNameFree(const barrier::ScopeKey& key, const Vault& vault,
-                                    std::string_view name) {
-  KH_ASSIGN_OR_RETURN(auto deleted, objects_.DeletedHead(key, vault.name, name));
-  if (deleted) return DeletedButRecoverable(deleted->name);
-  return Status::Ok();
-}
-
 StatusOr<SecretService::PreparedSet> SecretService::PrepareSet(const Vault& vault,
                                                                std::string_view name,
                                                                SetSecretParams params) {
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, name));
+  KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
   if (!head) head = ObjectHead{std::string(name), "", std::nullopt};
 
@@ -148,7 +121,7 @@ StatusOr<SecretVersion> SecretService::Get(const Vault& vault, std::string_view 
   KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
-  if (!head) return SecretNotFound(name, version);
+  if (!head) return lifecycle_.NotFoundError(name, version);
   KH_ASSIGN_OR_RETURN(
       SecretVersion s,
       ReadVersion(*key, vault, name, version.empty() ? head->latest_version : version));
@@ -167,7 +140,7 @@ StatusOr<SecretVersion> SecretService::Update(const Vault& vault, std::string_vi
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
   NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
-  if (!head) return SecretNotFound(name, version);
+  if (!head) return lifecycle_.NotFoundError(name, version);
   std::string ver = version.empty() ? head->latest_version : std::string(version);
   KH_ASSIGN_OR_RETURN(SecretVersion s, ReadVersion(*key, vault, name, ver));
   if (update.content_type) s.content_type = *update.content_type;
@@ -216,151 +189,78 @@ StatusOr<Page<SecretVersion>> SecretService::ListVersions(const Vault& vault, st
 }
 
 StatusOr<DeletedSecret> SecretService::Delete(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
-  if (!head) return SecretNotFound(name);
-  KH_ASSIGN_OR_RETURN(SecretVersion latest, ReadVersion(*key, vault, name, head->latest_version));
-  int64_t now = clock_->NowSeconds();
-  head->deleted = DeletedInfo{now, now + int64_t{vault.retention_days} * kSecondsPerDay};
-  storage::WriteBatch batch;
-  objects_.DeleteLiveHead(batch, vault.name, name);
-  KH_RETURN_IF_ERROR(objects_.PutDeletedHead(*key, batch, vault.name, *head));
-  batch.Put(
-      PurgeScheduleEntry(head->deleted->scheduled_purge_date, kScheduleKind, vault.name, name), "");
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
-  return DeletedSecret{std::move(latest), *head->deleted};
+  SecretVersion latest;
+  KH_ASSIGN_OR_RETURN(
+      ObjectHead head, lifecycle_.Delete(vault, name, [&](const auto& key, const ObjectHead& h) {
+        KH_ASSIGN_OR_RETURN(latest, ReadVersion(key, vault, name, h.latest_version));
+        return Status::Ok();
+      }));
+  return DeletedSecret{std::move(latest), *head.deleted};
 }
 
 StatusOr<DeletedSecret> SecretService::GetDeleted(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
-  if (!head) return DeletedSecretNotFound(name);
-  return ReadDeleted(*key, vault, *head);
+  std::optional<DeletedSecret> deleted;
+  KH_RETURN_IF_ERROR(lifecycle_.GetDeleted(vault, name, [&](const auto& key, const auto& head) {
+    KH_ASSIGN_OR_RETURN(deleted, ReadDeleted(key, vault, head));
+    return Status::Ok();
+  }));
+  return std::move(*deleted);
 }
 
 StatusOr<Page<DeletedSecret>> SecretService::ListDeleted(const Vault& vault,
                                                          std::string_view marker, size_t max) {
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  KH_ASSIGN_OR_RETURN(auto heads, objects_.Heads(*key, vault.name, true, marker, max + 1));
   Page<DeletedSecret> page;
-  for (size_t i = 0; i < heads.size() && i < max; ++i) {
-    KH_ASSIGN_OR_RETURN(DeletedSecret d, ReadDeleted(*key, vault, heads[i]));
-    d.latest.value.Clear();
-    page.items.push_back(std::move(d));
-  }
-  if (heads.size() > max) page.next_marker = Lower(heads[max - 1].name);
+  KH_ASSIGN_OR_RETURN(
+      page.next_marker,
+      lifecycle_.ListDeleted(vault, marker, max, [&](const auto& key, const ObjectHead& head) {
+        KH_ASSIGN_OR_RETURN(DeletedSecret d, ReadDeleted(key, vault, head));
+        d.latest.value.Clear();
+        page.items.push_back(std::move(d));
+        return Status::Ok();
+      }));
   return page;
 }
 
 StatusOr<SecretVersion> SecretService::Recover(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
-  if (!head) return DeletedSecretNotFound(name);
-  KH_ASSIGN_OR_RETURN(SecretVersion latest, ReadVersion(*key, vault, name, head->latest_version));
-  storage::WriteBatch batch;
-  objects_.DeleteDeletedHead(batch, vault.name, name);
-  batch.Delete(
-      PurgeScheduleEntry(head->deleted->scheduled_purge_date, kScheduleKind, vault.name, name));
-  KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, batch, vault.name, *head));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  SecretVersion latest;
+  KH_RETURN_IF_ERROR(lifecycle_.Recover(vault, name, [&](const auto& key, const ObjectHead& h) {
+    KH_ASSIGN_OR_RETURN(latest, ReadVersion(key, vault, name, h.latest_version));
+    return Status::Ok();
+  }));
   return latest;
 }
 
 Status SecretService::RemoveDeleted(const barrier::ScopeKey& key, std::string_view vault_name,
                                     const ObjectHead& head) {
-  storage::WriteBatch batch;
-  KH_RETURN_IF_ERROR(objects_.DeleteAllVersions(batch, vault_name, head.name));
-  objects_.DeleteDeletedHead(batch, vault_name, head.name);
-  if (head.deleted) {
-    batch.Delete(PurgeScheduleEntry(head.deleted->scheduled_purge_date, kScheduleKind, vault_name,
-                                    head.name));
-  }
-  return barrier_->store().Commit(batch);
+  (void)key;
+  return lifecycle_.RemoveDeleted(vault_name, head);
+}
+
+ObjectLifecycle::Remove SecretService::Remover() {
+  return [this](const auto& key, std::string_view vault_name, const ObjectHead& head) {
+    return RemoveDeleted(key, vault_name, head);
+  };
 }
 
 Status SecretService::Purge(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
-  if (!head) return DeletedSecretNotFound(name);
-  if (!vault.PurgeAllowed()) {
-    return PermissionDenied(
-        "Operation \"purge\" is not allowed because purge protection is enabled for this vault. "
-        "Key Vault service will automatically purge it after the retention period has passed.\r\n"
-        "Vault: " +
-            vault.name + ";location=" + vault.location,
-        "PurgeProtectionEnabled");
-  }
-  return RemoveDeleted(*key, vault.name, *head);
+  return lifecycle_.Purge(vault, name, Remover());
 }
 
 Status SecretService::PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now) {
-  auto key = barrier_->VaultKey(Lower(vault_name));
-  if (!key.ok()) return key.status().code() == StatusCode::kNotFound ? Status::Ok() : key.status();
-  NameLocks::Held held = locks_.Lock(vault_name, name);
-  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(**key, vault_name, name));
-  if (!head || !head->deleted || head->deleted->scheduled_purge_date > now) return Status::Ok();
-  return RemoveDeleted(**key, vault_name, *head);
+  return lifecycle_.PurgeIfDue(vault_name, name, now, Remover());
 }
 
 StatusOr<std::string> SecretService::Backup(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
-  if (!head) return SecretNotFound(name);
-  KH_ASSIGN_OR_RETURN(auto versions, objects_.Versions(*key, vault.name, name, "", 0));
-  Fields blob;
-  blob.Set("kind", "secret");
-  blob.Set("name", head->name);
-  blob.Set("latest", head->latest_version);
-  std::map<std::string, std::string> encoded;
-  for (const auto& v : versions) encoded[v.version] = v.fields.Encode();
-  blob.SetMap("versions", encoded);
-  KH_ASSIGN_OR_RETURN(std::string sealed, barrier_->backup().Seal(kBackupAad, blob.Encode()));
-  return std::string(kBackupMagic) + sealed;
+  return lifecycle_.Backup(vault, name);
 }
 
 StatusOr<SecretVersion> SecretService::Restore(const Vault& vault, std::string_view blob) {
-  Status invalid = InvalidArgument(
-      "The backup blob is invalid, corrupted, or was not produced "
-      "by this Keyhaven server.");
-  if (blob.substr(0, kBackupMagic.size()) != kBackupMagic) return invalid;
-  auto plain = barrier_->backup().Open(kBackupAad, blob.substr(kBackupMagic.size()));
-  if (!plain.ok()) return invalid;
-  auto decoded = Fields::Decode(plain->Reveal());
-  if (!decoded.ok() || decoded->GetOr("kind", "") != "secret") return invalid;
-  ObjectHead head{decoded->GetOr("name", ""), decoded->GetOr("latest", ""), std::nullopt};
-  KH_RETURN_IF_ERROR(ValidateObjectName(head.name, "Secret"));
-  std::map<std::string, std::string> versions = decoded->GetMap("versions");
-  if (!versions.count(head.latest_version)) return invalid;
-
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, head.name);
-  KH_RETURN_IF_ERROR(CheckNameFree(*key, vault, head.name));
-  KH_ASSIGN_OR_RETURN(auto live, objects_.LiveHead(*key, vault.name, head.name));
-  if (live) {
-    return Conflict("Secret " + head.name +
-                    " already exists in this vault; restore needs a name "
-                    "that is not in use.");
-  }
-  storage::WriteBatch batch;
   std::optional<SecretVersion> latest;
-  for (const auto& [version, bytes] : versions) {
-    auto fields = Fields::Decode(bytes);
-    if (!fields.ok()) return invalid;
-    KH_RETURN_IF_ERROR(objects_.PutVersion(*key, batch, vault.name, head.name, version, *fields));
-    if (version == head.latest_version) latest = SecretFromFields(version, *fields);
-  }
-  batch.ExpectAbsent(objects_.LivePath(vault.name, head.name));
-  KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, batch, vault.name, head));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  KH_RETURN_IF_ERROR(
+      lifecycle_.Restore(vault, blob, [&](const ObjectHead& head, const Fields& fields) {
+        latest = SecretFromFields(head.latest_version, fields);
+        return Status::Ok();
+      }));
   return std::move(*latest);
 }
 

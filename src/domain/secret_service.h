@@ -12,6 +12,7 @@
 
 #include "barrier/barrier.h"
 #include "core/clock.h"
+#include "domain/object_lifecycle.h"
 #include "domain/secret.h"
 #include "domain/vault.h"
 #include "domain/versioned_objects.h"
@@ -66,14 +67,15 @@ class SecretService {
                                       std::string_view name, std::string_view version);
   StatusOr<DeletedSecret> ReadDeleted(const barrier::ScopeKey& key, const Vault& vault,
                                       const ObjectHead& head);
-  Status CheckNameFree(const barrier::ScopeKey& key, const Vault& vault, std::string_view name);
   Status RemoveDeleted(const barrier::ScopeKey& key, std::string_view vault_name,
                        const ObjectHead& head);
+  ObjectLifecycle::Remove Remover();
 
   barrier::Barrier* barrier_;
   const Clock* clock_;
   VersionedObjects objects_;
   NameLocks locks_;
+  ObjectLifecycle lifecycle_;  // soft delete, purge, backup: shared with keys
 };
 
 }  // namespace kh::domain

@@ -1,0 +1,73 @@
+#pragma once
+// ObjectLifecycle: the kind-independent life of a vault object after it is written — soft
+// delete, get/list deleted, recover, purge (honouring purge protection), scheduled purge, and
+// backup/restore of every version. Secrets, keys and (next) certificates differ only in their
+// collection, wording, backup magic/AAD and how a version's Fields decode, so the services keep
+// those and delegate the rest here, keeping error texts and on-disk/backup formats identical.
+// Decoding is left to callbacks that run at the point the services used to read, under the
+// same name lock and before anything is written.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "barrier/barrier.h"
+#include "core/clock.h"
+#include "domain/vault.h"
+#include "domain/versioned_objects.h"
+
+namespace kh::domain {
+
+struct ObjectKind {
+  std::string_view noun;          // "Secret": name validation and capitalised wording
+  std::string_view kind;          // "secret": messages, purge schedule, backup "kind"
+  std::string_view not_found;     // error code, e.g. "SecretNotFound"
+  std::string_view backup_magic;  // prefix of a backup blob
+  std::string_view backup_aad;    // AAD the backup is sealed under
+};
+
+class ObjectLifecycle {
+ public:
+  // Reads whatever the caller needs of `head` (its latest version) under `key`.
+  using Read = std::function<Status(const barrier::ScopeKey& key, const ObjectHead& head)>;
+  // Removes a deleted object for good (the service's purge, with its own extras).
+  using Remove = std::function<Status(const barrier::ScopeKey& key, std::string_view vault_name,
+                                      const ObjectHead& head)>;
+  // Decodes a restored latest version before the restore commits.
+  using Restored = std::function<Status(const ObjectHead& head, const Fields& fields)>;
+
+  ObjectLifecycle(barrier::Barrier* barrier, const Clock* clock, VersionedObjects* objects,
+                  NameLocks* locks, ObjectKind kind);
+
+  Status NotFoundError(std::string_view name, std::string_view version = {}) const;
+  Status DeletedNotFound(std::string_view name) const;
+  Status CheckNameFree(const barrier::ScopeKey& key, std::string_view vault, std::string_view name);
+
+  // Each returns the head it acted on after `read` succeeded.
+  StatusOr<ObjectHead> Delete(const Vault& vault, std::string_view name, const Read& read);
+  Status GetDeleted(const Vault& vault, std::string_view name, const Read& read);
+  // `read` runs for each deleted head of the page; returns the next marker, if any.
+  StatusOr<std::optional<std::string>> ListDeleted(const Vault& vault, std::string_view marker,
+                                                   size_t max, const Read& read);
+  Status Recover(const Vault& vault, std::string_view name, const Read& read);
+  Status Purge(const Vault& vault, std::string_view name, const Remove& remove);
+  Status PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now,
+                    const Remove& remove);
+  // Deletes every version, the deleted head and its schedule entry; `extra` adds to the batch.
+  Status RemoveDeleted(std::string_view vault_name, const ObjectHead& head,
+                       const std::function<void(storage::WriteBatch&)>& extra = {});
+
+  StatusOr<std::string> Backup(const Vault& vault, std::string_view name);
+  Status Restore(const Vault& vault, std::string_view blob, const Restored& latest);
+
+ private:
+  StatusOr<std::shared_ptr<const barrier::ScopeKey>> KeyFor(const Vault& vault);
+
+  barrier::Barrier* barrier_;
+  const Clock* clock_;
+  VersionedObjects* objects_;
+  NameLocks* locks_;
+  ObjectKind kind_;
+};
+
+}  // namespace kh::domain
