@@ -113,6 +113,8 @@ void AddKeyCommands(CLI::App& app, Action* action) {
   using ByName = Status (*)(const Session&, std::string_view, std::string_view);
   const std::vector<std::tuple<const char*, const char*, ByName>> by_name = {
       {"versions", "List the versions of a key", ListKeyVersions},
+      {"rotate", "Rotate a key now: a new version of the same type, size and operations",
+       RotateKey},
       {"delete", "Delete a key (soft delete: recoverable until purged)", DeleteKey},
       {"recover", "Recover a deleted key", RecoverKey},
       {"purge", "Permanently delete a deleted key", PurgeKey},

@@ -101,6 +101,12 @@ Status ListDeletedKeys(const Session& session, std::string_view vault) {
   return ListAndPrint(session, url);
 }
 
+Status RotateKey(const Session& session, std::string_view vault, std::string_view name) {
+  KH_RETURN_IF_ERROR(CheckName(name));
+  KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"keys", name, "rotate"}));
+  return CallAndPrint(session, "POST", url);
+}
+
 Status RecoverKey(const Session& session, std::string_view vault, std::string_view name) {
   KH_RETURN_IF_ERROR(CheckName(name));
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"deletedkeys", name, "recover"}));

@@ -34,6 +34,8 @@ Status ListKeys(const Session& session, std::string_view vault);
 Status ListKeyVersions(const Session& session, std::string_view vault, std::string_view name);
 Status DeleteKey(const Session& session, std::string_view vault, std::string_view name);
 Status ListDeletedKeys(const Session& session, std::string_view vault);
+// A new version now, of the same type, size and operations (POST /keys/{name}/rotate).
+Status RotateKey(const Session& session, std::string_view vault, std::string_view name);
 Status RecoverKey(const Session& session, std::string_view vault, std::string_view name);
 Status PurgeKey(const Session& session, std::string_view vault, std::string_view name);
 Status BackupKey(const Session& session, std::string_view vault, std::string_view name,

@@ -261,17 +261,27 @@ TEST_F(CliTest, KeysFromTheCommandLine) {
   ASSERT_EQ(signed_.exit_code, 0) << signed_.err;
   const std::string signature = Field(signed_.out, "value");
   ASSERT_FALSE(signature.empty()) << signed_.out;
-  auto verified = Cli({"key", "verify", "--vault", "cli-keys", "--name", "signer", "--alg",
-                       "ES256", "--value", digest, "--signature", signature});
+  auto verified = Cli({"key", "verify", "--vault", "cli-keys", "--name", "signer", "--alg", "ES256",
+                       "--value", digest, "--signature", signature});
   ASSERT_EQ(verified.exit_code, 0) << verified.err;
   EXPECT_NE(verified.out.find("true"), std::string::npos) << verified.out;
+  auto rotated = Cli({"key", "rotate", "--vault", "cli-keys", "--name", "signer"});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  auto versions = Cli({"key", "versions", "--vault", "cli-keys", "--name", "signer"});
+  ASSERT_EQ(versions.exit_code, 0) << versions.err;
+  size_t kids = 0;
+  for (size_t at = versions.out.find("\"kid\""); at != std::string::npos;
+       at = versions.out.find("\"kid\"", at + 1)) {
+    ++kids;
+  }
+  EXPECT_EQ(kids, 2u) << versions.out;
   auto refused = Cli({"key", "encrypt", "--vault", "cli-keys", "--name", "signer", "--alg",
                       "RSA-OAEP", "--value", "aGVsbG8"});
   EXPECT_NE(refused.exit_code, 0) << "an EC sign/verify key does not encrypt";
 
-  ASSERT_EQ(Cli({"key", "create", "--vault", "cli-keys", "--name", "sealer", "--kty", "RSA"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      Cli({"key", "create", "--vault", "cli-keys", "--name", "sealer", "--kty", "RSA"}).exit_code,
+      0);
   auto sealed = Cli({"key", "encrypt", "--vault", "cli-keys", "--name", "sealer", "--alg",
                      "RSA-OAEP-256", "--value", "aGVsbG8"});
   ASSERT_EQ(sealed.exit_code, 0) << sealed.err;
@@ -286,9 +296,9 @@ TEST_F(CliTest, KeysFromTheCommandLine) {
   EXPECT_NE(listed.out.find("sealer"), std::string::npos);
 
   const std::string backup = *data_dir_ + "/sealer.keybackup";
-  ASSERT_EQ(Cli({"key", "backup", "--vault", "cli-keys", "--name", "sealer", "--file", backup})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      Cli({"key", "backup", "--vault", "cli-keys", "--name", "sealer", "--file", backup}).exit_code,
+      0);
   ASSERT_EQ(Cli({"key", "delete", "--vault", "cli-keys", "--name", "sealer"}).exit_code, 0);
   EXPECT_NE(Cli({"key", "show", "--vault", "cli-keys", "--name", "sealer"}).exit_code, 0);
   ASSERT_EQ(Cli({"key", "recover", "--vault", "cli-keys", "--name", "sealer"}).exit_code, 0);
