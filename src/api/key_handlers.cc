@@ -36,21 +36,6 @@ constexpr std::string_view kActionRng = "Microsoft.KeyVault/vaults/rng/action";
 // GetRandomBytes: count in 1..128 (Azure's limit).
 constexpr int64_t kMaxRandomBytes = 128;
 
-const domain::Vault& VaultOf(const Call& call) { return *call.admission.vault; }
-
-json::object ListPage(const Call& call, std::string_view path,
-                      const std::optional<std::string>& next_marker, size_t page_size,
-                      json::array items) {
-  return json::object{{"value", std::move(items)},
-                      {"nextLink", NextLink(call, path, next_marker, page_size)}};
-}
-
-Response NoContent() {
-  Response r;
-  r.status = 204;
-  return r;
-}
-
 // The attributes only keys have: exportable (read by create and import).
 StatusOr<std::optional<bool>> ParseExportable(const json::object& body) {
   KH_ASSIGN_OR_RETURN(std::optional<json::object> attrs, OptObject(body, "attributes"));
@@ -236,19 +221,15 @@ Response Backup(const Call& call, const std::string& name) {
   if (auto denied = DenyData(call, kActionBackup, "keys/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(std::string blob, call.services.keys->Backup(VaultOf(call), name));
-    return JsonResponse(200, json::object{{"value", Base64UrlEncode(blob)}});
+    return BackupBlobResponse(blob);
   });
 }
 
 Response Restore(const Call& call) {
   if (auto denied = DenyData(call, kActionRestore, "")) return *denied;
   return Respond([&]() -> StatusOr<Response> {
-    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
-    KH_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(body, "value"));
-    if (!value) return InvalidArgument("The property 'value' is required.");
-    auto blob = Base64UrlDecode(*value);
-    if (!blob.ok()) return InvalidArgument("The backup blob is not base64url.");
-    KH_ASSIGN_OR_RETURN(domain::KeyVersion k, call.services.keys->Restore(VaultOf(call), *blob));
+    KH_ASSIGN_OR_RETURN(std::string blob, ParseBackupBlob(call));
+    KH_ASSIGN_OR_RETURN(domain::KeyVersion k, call.services.keys->Restore(VaultOf(call), blob));
     return JsonResponse(200, KeyBundleToJson(call, k));
   });
 }
@@ -308,18 +289,7 @@ Response HandleKeys(const Call& call) {
     return m == "POST" ? RandomBytes(call) : MethodNotAllowed(call.request);
   }
   if (s[0] == "deletedkeys") {
-    if (s.size() == 1 || (s.size() == 2 && s[1].empty())) {
-      return m == "GET" ? ListDeleted(call) : MethodNotAllowed(call.request);
-    }
-    if (s.size() == 2) {
-      if (m == "GET") return GetDeleted(call, s[1]);
-      if (m == "DELETE") return Purge(call, s[1]);
-      return MethodNotAllowed(call.request);
-    }
-    if (s.size() == 3 && s[2] == "recover") {
-      return m == "POST" ? Recover(call, s[1]) : MethodNotAllowed(call.request);
-    }
-    return UnknownRoute(call.request);
+    return RouteDeletedCollection(call, {ListDeleted, GetDeleted, Purge, Recover});
   }
   // /keys...
   if (s.size() == 1 || (s.size() == 2 && s[1].empty())) {

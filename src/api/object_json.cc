@@ -84,4 +84,47 @@ json::value NextLink(const Call& call, std::string_view path,
                      "&maxresults=" + std::to_string(page_size));
 }
 
+json::object ListPage(const Call& call, std::string_view path,
+                      const std::optional<std::string>& next_marker, size_t page_size,
+                      json::array items) {
+  return json::object{{"value", std::move(items)},
+                      {"nextLink", NextLink(call, path, next_marker, page_size)}};
+}
+
+Response NoContent() {
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+Response BackupBlobResponse(std::string_view blob) {
+  return JsonResponse(200, json::object{{"value", Base64UrlEncode(blob)}});
+}
+
+StatusOr<std::string> ParseBackupBlob(const Call& call) {
+  KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+  KH_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(body, "value"));
+  if (!value) return InvalidArgument("The property 'value' is required.");
+  auto blob = Base64UrlDecode(*value);
+  if (!blob.ok()) return InvalidArgument("The backup blob is not base64url.");
+  return std::move(*blob);
+}
+
+Response RouteDeletedCollection(const Call& call, const DeletedCollectionRoutes& routes) {
+  const auto& s = call.target.segments;
+  const std::string& m = call.request.method;
+  if (s.size() == 1 || (s.size() == 2 && s[1].empty())) {
+    return m == "GET" ? routes.list(call) : MethodNotAllowed(call.request);
+  }
+  if (s.size() == 2) {
+    if (m == "GET") return routes.get(call, s[1]);
+    if (m == "DELETE") return routes.purge(call, s[1]);
+    return MethodNotAllowed(call.request);
+  }
+  if (s.size() == 3 && s[2] == "recover") {
+    return m == "POST" ? routes.recover(call, s[1]) : MethodNotAllowed(call.request);
+  }
+  return UnknownRoute(call.request);
+}
+
 }  // namespace kh::api

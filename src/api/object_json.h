@@ -1,5 +1,6 @@
 #pragma once
-// JSON pieces shared by secrets, keys and certificates: attributes and paging.
+// Pieces shared by the handlers of secrets, keys and certificates: attributes, paging, backup
+// blobs and the routes of the deleted-object collections.
 #include <boost/json.hpp>
 #include <optional>
 #include <string>
@@ -9,6 +10,9 @@
 #include "domain/vault.h"
 
 namespace kh::api {
+
+// The vault a data-plane request names (Admit has resolved it).
+inline const domain::Vault& VaultOf(const Call& call) { return *call.admission.vault; }
 
 boost::json::object AttributesToJson(const domain::ObjectAttributes& attributes,
                                      const domain::Vault& vault);
@@ -37,5 +41,25 @@ StatusOr<PageRequest> ParsePageRequest(const Call& call);
 // The absolute nextLink for `path` (e.g. "/secrets") or null when there is no next page.
 boost::json::value NextLink(const Call& call, std::string_view path,
                             const std::optional<std::string>& marker, size_t page_size);
+
+// {"value": [...], "nextLink": ...}: one page of a list at `path` (e.g. "/secrets").
+boost::json::object ListPage(const Call& call, std::string_view path,
+                             const std::optional<std::string>& next_marker, size_t page_size,
+                             boost::json::array items);
+
+Response NoContent();
+
+// Backup and restore bodies, alike for every object kind: {"value": "<base64url blob>"}.
+Response BackupBlobResponse(std::string_view blob);
+StatusOr<std::string> ParseBackupBlob(const Call& call);
+
+// /deleted{secrets|keys|certificates}[/{name}[/recover]]: list, get, purge (DELETE), recover.
+struct DeletedCollectionRoutes {
+  Response (*list)(const Call&);
+  Response (*get)(const Call&, const std::string& name);
+  Response (*purge)(const Call&, const std::string& name);
+  Response (*recover)(const Call&, const std::string& name);
+};
+Response RouteDeletedCollection(const Call& call, const DeletedCollectionRoutes& routes);
 
 }  // namespace kh::api

@@ -23,8 +23,6 @@ constexpr std::string_view kActionReadDeleted = kActionRead;
 constexpr std::string_view kActionRecover = "Microsoft.KeyVault/vaults/secrets/recover/action";
 constexpr std::string_view kActionPurge = "Microsoft.KeyVault/vaults/secrets/purge/action";
 
-const domain::Vault& VaultOf(const Call& call) { return *call.admission.vault; }
-
 std::string SecretId(const Call& call, const domain::SecretVersion& s, bool with_version) {
   std::string id = call.api.VaultUrl(VaultOf(call).name) + "/secrets/" + s.name;
   if (with_version) id += "/" + s.version;
@@ -56,13 +54,6 @@ json::object DeletedToJson(const Call& call, const domain::DeletedSecret& d, boo
 
 // Handlers authorize first, then run their body through Respond(), which turns any error
 // Status into Azure's error response.
-
-json::object ListPage(const Call& call, std::string_view path,
-                      const std::optional<std::string>& next_marker, size_t page_size,
-                      json::array items) {
-  return json::object{{"value", std::move(items)},
-                      {"nextLink", NextLink(call, path, next_marker, page_size)}};
-}
 
 StatusOr<domain::SetSecretParams> ParseSetSecret(const Call& call) {
   KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
@@ -190,9 +181,7 @@ Response Purge(const Call& call, const std::string& name) {
   if (auto denied = DenyData(call, kActionPurge, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_RETURN_IF_ERROR(call.services.secrets->Purge(VaultOf(call), name));
-    Response r;
-    r.status = 204;
-    return r;
+    return NoContent();
   });
 }
 
@@ -200,20 +189,16 @@ Response Backup(const Call& call, const std::string& name) {
   if (auto denied = DenyData(call, kActionBackup, "secrets/" + name)) return *denied;
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(std::string blob, call.services.secrets->Backup(VaultOf(call), name));
-    return JsonResponse(200, json::object{{"value", Base64UrlEncode(blob)}});
+    return BackupBlobResponse(blob);
   });
 }
 
 Response Restore(const Call& call) {
   if (auto denied = DenyData(call, kActionRestore, "")) return *denied;
   return Respond([&]() -> StatusOr<Response> {
-    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
-    KH_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(body, "value"));
-    if (!value) return InvalidArgument("The property 'value' is required.");
-    auto blob = Base64UrlDecode(*value);
-    if (!blob.ok()) return InvalidArgument("The backup blob is not base64url.");
+    KH_ASSIGN_OR_RETURN(std::string blob, ParseBackupBlob(call));
     KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
-                        call.services.secrets->Restore(VaultOf(call), *blob));
+                        call.services.secrets->Restore(VaultOf(call), blob));
     return JsonResponse(200, SecretToJson(call, s, false, true));
   });
 }
@@ -253,18 +238,7 @@ Response HandleSecrets(const Call& call) {
   const auto& s = call.target.segments;
   const std::string& m = call.request.method;
   if (s[0] == "deletedsecrets") {
-    if (s.size() == 1 || (s.size() == 2 && s[1].empty())) {
-      return m == "GET" ? ListDeleted(call) : MethodNotAllowed(call.request);
-    }
-    if (s.size() == 2) {
-      if (m == "GET") return GetDeleted(call, s[1]);
-      if (m == "DELETE") return Purge(call, s[1]);
-      return MethodNotAllowed(call.request);
-    }
-    if (s.size() == 3 && s[2] == "recover") {
-      return m == "POST" ? Recover(call, s[1]) : MethodNotAllowed(call.request);
-    }
-    return UnknownRoute(call.request);
+    return RouteDeletedCollection(call, {ListDeleted, GetDeleted, Purge, Recover});
   }
   // /secrets...
   if (s.size() == 1 || (s.size() == 2 && s[1].empty())) {

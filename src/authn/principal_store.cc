@@ -93,8 +93,9 @@ StatusOr<std::pair<Principal, SecretBytes>> PrincipalStore::Create(
   p.credentials.push_back(std::move(credential));
   std::lock_guard lock(write_mu_);
   if (!bootstrap_admin) {
-    KH_ASSIGN_OR_RETURN(auto existing, barrier_->Scan(barrier_->system(), kPrincipalPrefix, "",
-                                                      kMaxPrincipals + 1));
+    // Counting needs the keys only: the raw scan opens no record.
+    KH_ASSIGN_OR_RETURN(auto existing,
+                        barrier_->store().Scan(kPrincipalPrefix, "", kMaxPrincipals));
     if (existing.size() >= kMaxPrincipals) {
       return InvalidArgument("This server already holds " + std::to_string(kMaxPrincipals) +
                                  " principals; delete unused ones first.",

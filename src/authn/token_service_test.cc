@@ -20,7 +20,7 @@ class TokenServiceTest : public ::testing::Test {
     principal = created->first;
     secret = created->second;
     service = std::make_unique<TokenService>(
-        TokenConfig{"https://localhost:8443", "tenant-1", "https://localhost:8443"},
+        TokenConfig{"https://localhost:8443", "tenant-1", "https://localhost:8443", ""},
         std::move(*crypto::EcPrivateKey::Generate()), &principals, &f.clock);
   }
   std::string Issue() {

@@ -1,6 +1,7 @@
 #include "core/fields.h"
 
 #include <charconv>
+#include <cstdio>
 
 namespace kh {
 namespace {
@@ -95,6 +96,26 @@ std::map<std::string, std::string> Fields::GetMap(std::string_view name) const {
   auto sub = Decode(*v);
   if (!sub.ok()) return {};
   return sub->values_;
+}
+
+}  // namespace kh
+
+namespace kh {
+
+void Fields::SetList(std::string_view name, const std::vector<std::string>& list) {
+  std::map<std::string, std::string> indexed;
+  char key[24];  // a size_t in decimal fits
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::snprintf(key, sizeof key, "%06zu", i);
+    indexed[key] = list[i];
+  }
+  SetMap(name, indexed);
+}
+
+std::vector<std::string> Fields::GetList(std::string_view name) const {
+  std::vector<std::string> out;
+  for (auto& [index, value] : GetMap(name)) out.push_back(std::move(value));
+  return out;
 }
 
 }  // namespace kh

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status_or.h"
 
@@ -36,6 +37,9 @@ class Fields {
   // Sub-records (for example the tags of a secret) are stored encoded in one field.
   void SetMap(std::string_view name, const std::map<std::string, std::string>& map);
   std::map<std::string, std::string> GetMap(std::string_view name) const;
+  // Ordered lists are stored as a sub-record keyed by zero-padded index ("000000", ...).
+  void SetList(std::string_view name, const std::vector<std::string>& list);
+  std::vector<std::string> GetList(std::string_view name) const;
 
  private:
   std::map<std::string, std::string> values_;

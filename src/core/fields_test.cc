@@ -28,5 +28,16 @@ TEST(FieldsTest, RejectsTruncatedInput) {
   EXPECT_FALSE(Fields::Decode("").ok());
 }
 
+TEST(FieldsTest, ListsKeepTheirOrderPastTenEntries) {
+  std::vector<std::string> list;
+  for (int i = 12; i > 0; --i) list.push_back("item-" + std::to_string(i));
+  Fields f;
+  f.SetList("l", list);
+  auto decoded = Fields::Decode(f.Encode());
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->GetList("l"), list);
+  EXPECT_TRUE(decoded->GetList("absent").empty());
+}
+
 }  // namespace
 }  // namespace kh

@@ -20,7 +20,6 @@ using internal::OpenSslError;
 using internal::OsslPtr;
 using internal::PkeyPtr;
 using BignumPtr = OsslPtr<BIGNUM, BN_free>;
-using EcdsaSigPtr = OsslPtr<ECDSA_SIG, ECDSA_SIG_free>;
 using MdCtxPtr = OsslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
 using PkeyCtxPtr = OsslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
 
@@ -42,22 +41,6 @@ StatusOr<std::string> Coordinate(const EVP_PKEY* pkey, const char* param) {
     return OpenSslError("EC coordinate too large");
   }
   return out;
-}
-
-// Raw 64-byte r || s to DER into der[kMaxDerSignatureSize].
-bool RawToDer(std::string_view rs, unsigned char* der, size_t* der_size) {
-  BignumPtr r(BN_bin2bn(Bytes(rs), kP256CoordinateSize, nullptr));
-  BignumPtr s(BN_bin2bn(Bytes(rs) + kP256CoordinateSize, kP256CoordinateSize, nullptr));
-  EcdsaSigPtr sig(ECDSA_SIG_new());
-  if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) return false;
-  r.release();  // owned by sig now
-  s.release();
-  if (i2d_ECDSA_SIG(sig.get(), nullptr) > static_cast<int>(kMaxDerSignatureSize)) return false;
-  unsigned char* cursor = der;
-  const int length = i2d_ECDSA_SIG(sig.get(), &cursor);
-  if (length <= 0) return false;
-  *der_size = static_cast<size_t>(length);
-  return true;
 }
 
 }  // namespace
@@ -126,13 +109,13 @@ const std::string& EcPublicKey::y() const { return impl_->y; }
 
 bool EcPublicKey::Verify(std::string_view data, std::string_view signature_rs) const {
   if (signature_rs.size() != kEs256SignatureSize) return false;
-  unsigned char der[kMaxDerSignatureSize];
-  size_t der_size = 0;
+  std::string der;
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  const bool ok = RawToDer(signature_rs, der, &der_size) && ctx &&
-                  EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr,
-                                          impl_->pkey.get(), nullptr) == 1 &&
-                  EVP_DigestVerify(ctx.get(), der, der_size, Bytes(data), data.size()) == 1;
+  const bool ok =
+      internal::EcdsaJoseToDer(signature_rs, &der) && ctx &&
+      EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, impl_->pkey.get(),
+                              nullptr) == 1 &&
+      EVP_DigestVerify(ctx.get(), Bytes(der), der.size(), Bytes(data), data.size()) == 1;
   if (!ok) ERR_clear_error();
   return ok;
 }
@@ -185,19 +168,8 @@ StatusOr<std::string> EcPrivateKey::SignEs256(std::string_view data) const {
       EVP_DigestSign(ctx.get(), der, &der_size, Bytes(data), data.size()) != 1) {
     return OpenSslError("ES256 signing failed");
   }
-  const unsigned char* cursor = der;
-  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(der_size)));
-  if (!sig) return OpenSslError("ES256 signature decoding failed");
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig.get(), &r, &s);
-  std::string out(kEs256SignatureSize, '\0');
-  auto* raw = reinterpret_cast<unsigned char*>(out.data());
-  if (BN_bn2binpad(r, raw, kP256CoordinateSize) < 0 ||
-      BN_bn2binpad(s, raw + kP256CoordinateSize, kP256CoordinateSize) < 0) {
-    return OpenSslError("ES256 signature conversion failed");
-  }
-  return out;
+  return internal::EcdsaDerToJose(std::string_view(reinterpret_cast<const char*>(der), der_size),
+                                  kP256CoordinateSize);
 }
 
 }  // namespace kh::crypto

@@ -23,8 +23,6 @@ using internal::KeyMaterialState;
 using internal::OpenSslError;
 using internal::OsslPtr;
 using internal::UBytes;
-using BignumPtr = OsslPtr<BIGNUM, BN_free>;
-using EcdsaSigPtr = OsslPtr<ECDSA_SIG, ECDSA_SIG_free>;
 using PkeyCtxPtr = OsslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
 
 constexpr size_t kMaxHmacSize = 64;
@@ -128,39 +126,19 @@ StatusOr<std::string> EcSign(const KeyMaterialState& key, std::string_view diges
       EVP_PKEY_sign(ctx.get(), Out(der), &der_size, UBytes(digest), digest.size()) != 1) {
     return OpenSslError("ECDSA signing failed");
   }
-  const unsigned char* cursor = UBytes(der);
-  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(der_size)));
-  if (!sig) return OpenSslError("ECDSA signature decoding failed");
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig.get(), &r, &s);
-  const int half = static_cast<int>(CurveCoordinateSize(key.curve));
-  std::string out(2 * static_cast<size_t>(half), '\0');
-  if (BN_bn2binpad(r, Out(out), half) != half || BN_bn2binpad(s, Out(out) + half, half) != half) {
-    return OpenSslError("ECDSA signature conversion failed");
-  }
-  return out;
+  der.resize(der_size);
+  return internal::EcdsaDerToJose(der, CurveCoordinateSize(key.curve));
 }
 
 bool EcVerify(const KeyMaterialState& key, std::string_view digest, std::string_view signature) {
   const size_t half = CurveCoordinateSize(key.curve);
   if (signature.size() != 2 * half) return false;
-  BignumPtr r(BN_bin2bn(UBytes(signature), static_cast<int>(half), nullptr));
-  BignumPtr s(BN_bin2bn(UBytes(signature) + half, static_cast<int>(half), nullptr));
-  EcdsaSigPtr sig(ECDSA_SIG_new());
-  if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
-    ERR_clear_error();
-    return false;
-  }
-  r.release();  // owned by sig now
-  s.release();
-  unsigned char* der = nullptr;
-  const int der_size = i2d_ECDSA_SIG(sig.get(), &der);
+  std::string der;
+  if (!internal::EcdsaJoseToDer(signature, &der)) return false;
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.pkey.get(), nullptr));
-  const bool ok = der_size > 0 && ctx && EVP_PKEY_verify_init(ctx.get()) == 1 &&
-                  EVP_PKEY_verify(ctx.get(), der, static_cast<size_t>(der_size), UBytes(digest),
-                                  digest.size()) == 1;
-  OPENSSL_free(der);
+  const bool ok =
+      ctx && EVP_PKEY_verify_init(ctx.get()) == 1 &&
+      EVP_PKEY_verify(ctx.get(), UBytes(der), der.size(), UBytes(digest), digest.size()) == 1;
   ERR_clear_error();
   return ok;
 }

@@ -22,7 +22,6 @@ using internal::OsslPtr;
 using internal::PkeyPtr;
 using BignumPtr = OsslPtr<BIGNUM, BN_free>;
 using BioPtr = OsslPtr<BIO, BIO_free>;
-using EcdsaSigPtr = OsslPtr<ECDSA_SIG, ECDSA_SIG_free>;
 using MdCtxPtr = OsslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
 using ParamBldPtr = OsslPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
 using ParamsPtr = OsslPtr<OSSL_PARAM, OSSL_PARAM_free>;
@@ -71,23 +70,6 @@ int64_t ToUnixSeconds(const ASN1_TIME* t) {
   struct tm tm {};
   if (ASN1_TIME_to_tm(t, &tm) != 1) return 0;
   return static_cast<int64_t>(timegm(&tm));
-}
-
-// JOSE r || s (each half the length) to DER, for OpenSSL.
-bool JoseToDer(std::string_view rs, std::string* der) {
-  if (rs.empty() || rs.size() % 2 != 0) return false;
-  size_t half = rs.size() / 2;
-  BignumPtr r(BN_bin2bn(Bytes(rs), static_cast<int>(half), nullptr));
-  BignumPtr s(BN_bin2bn(Bytes(rs) + half, static_cast<int>(half), nullptr));
-  EcdsaSigPtr sig(ECDSA_SIG_new());
-  if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) return false;
-  r.release();  // owned by sig now
-  s.release();
-  int length = i2d_ECDSA_SIG(sig.get(), nullptr);
-  if (length <= 0) return false;
-  der->resize(static_cast<size_t>(length));
-  unsigned char* cursor = reinterpret_cast<unsigned char*>(der->data());
-  return i2d_ECDSA_SIG(sig.get(), &cursor) == length;
 }
 
 struct AlgorithmSpec {
@@ -207,7 +189,7 @@ bool VerifyingKey::VerifyJws(std::string_view alg, std::string_view signing_inpu
   std::string_view to_verify = signature;
   if (spec->scheme == AlgorithmSpec::kEcdsa) {
     if (!EVP_PKEY_is_a(pkey, "EC") || JoseCurve(pkey) != spec->curve ||
-        signature.size() != spec->signature_bytes || !JoseToDer(signature, &der)) {
+        signature.size() != spec->signature_bytes || !internal::EcdsaJoseToDer(signature, &der)) {
       ERR_clear_error();
       return false;
     }

@@ -89,6 +89,21 @@ StatusOr<crypto::KeyMaterial> Generate(crypto::KeyType type, const CreateKeyPara
   return Internal("unknown key type");
 }
 
+// A new version around `material`, with what CreateKey and ImportKey share (same member names).
+template <typename Params>
+KeyVersion NewVersion(crypto::KeyMaterial material, Params& params) {
+  KeyVersion k;
+  k.kty = std::string(crypto::KeyTypeName(material.type()));
+  k.key_ops = params.key_ops ? std::move(*params.key_ops) : DefaultKeyOps(material.type());
+  k.material = std::make_shared<const crypto::KeyMaterial>(std::move(material));
+  k.tags = std::move(params.tags);
+  k.attributes.enabled = params.enabled.value_or(true);
+  k.attributes.not_before = params.not_before;
+  k.attributes.expires = params.expires;
+  k.exportable = params.exportable.value_or(false);
+  return k;
+}
+
 }  // namespace
 
 KeyService::KeyService(barrier::Barrier* barrier, const Clock* clock)
@@ -178,42 +193,23 @@ StatusOr<KeyVersion> KeyService::Create(const Vault& vault, std::string_view nam
   if (EndsWith(params.kty, "-HSM")) return HsmNotConfigured();
   KH_ASSIGN_OR_RETURN(crypto::KeyType type, crypto::ParseKeyType(params.kty));
   // Fail fast on a name in the deleted state before the (slow) generation.
-  {
-    KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-    KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
-  }
+  KH_RETURN_IF_ERROR(CheckNameFree(vault, name));
   KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, Generate(type, params));
-  KeyVersion k;
-  k.kty = std::string(crypto::KeyTypeName(type));
-  k.key_ops = params.key_ops ? std::move(*params.key_ops) : DefaultKeyOps(type);
-  k.material = std::make_shared<const crypto::KeyMaterial>(std::move(material));
-  k.tags = std::move(params.tags);
-  k.attributes.enabled = params.enabled.value_or(true);
-  k.attributes.not_before = params.not_before;
-  k.attributes.expires = params.expires;
-  k.exportable = params.exportable.value_or(false);
-  return AddVersion(vault, name, std::move(k));
+  return AddVersion(vault, name, NewVersion(std::move(material), params));
 }
 
 StatusOr<KeyVersion> KeyService::Import(const Vault& vault, std::string_view name,
                                         ImportKeyParams params) {
   KH_RETURN_IF_ERROR(ValidateCommon(name, params.tags, params.key_ops, params.exportable));
   if (params.hsm) return HsmNotConfigured();
-  {
-    KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-    KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
-  }
+  KH_RETURN_IF_ERROR(CheckNameFree(vault, name));
   KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, crypto::KeyMaterial::Import(params.jwk));
-  KeyVersion k;
-  k.kty = std::string(crypto::KeyTypeName(material.type()));
-  k.key_ops = params.key_ops ? std::move(*params.key_ops) : DefaultKeyOps(material.type());
-  k.material = std::make_shared<const crypto::KeyMaterial>(std::move(material));
-  k.tags = std::move(params.tags);
-  k.attributes.enabled = params.enabled.value_or(true);
-  k.attributes.not_before = params.not_before;
-  k.attributes.expires = params.expires;
-  k.exportable = params.exportable.value_or(false);
-  return AddVersion(vault, name, std::move(k));
+  return AddVersion(vault, name, NewVersion(std::move(material), params));
+}
+
+Status KeyService::CheckNameFree(const Vault& vault, std::string_view name) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  return lifecycle_.CheckNameFree(*key, vault.name, name);
 }
 
 StatusOr<KeyVersion> KeyService::Get(const Vault& vault, std::string_view name,

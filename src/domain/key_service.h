@@ -67,6 +67,8 @@ class KeyService {
 
  private:
   StatusOr<std::shared_ptr<const barrier::ScopeKey>> KeyFor(const Vault& vault);
+  // Conflict while the name is soft-deleted: checked before slow key generation or import.
+  Status CheckNameFree(const Vault& vault, std::string_view name);
   // Reads one version; with `material`, also its key material (from the cache when present).
   StatusOr<KeyVersion> ReadVersion(const barrier::ScopeKey& key, const Vault& vault,
                                    std::string_view name, std::string_view version, bool material);

@@ -1,7 +1,5 @@
 #include "domain/role_definition_service.h"
 
-#include <cstdio>
-
 #include "core/fields.h"
 #include "domain/names.h"
 
@@ -10,33 +8,16 @@ namespace {
 
 constexpr char kPrefix[] = "roledefinitions/";
 
-std::map<std::string, std::string> ListToMap(const std::vector<std::string>& list) {
-  std::map<std::string, std::string> out;
-  char key[24];
-  for (size_t i = 0; i < list.size(); ++i) {
-    std::snprintf(key, sizeof key, "%06zu", i);  // zero-padded: the map keeps the list's order
-    out[key] = list[i];
-  }
-  return out;
-}
-
-std::vector<std::string> MapToList(const std::map<std::string, std::string>& map) {
-  std::vector<std::string> out;
-  out.reserve(map.size());
-  for (const auto& [k, v] : map) out.push_back(v);
-  return out;
-}
-
 Fields ToFields(const RoleDefinitionRecord& r) {
   Fields f;
   f.Set("id", r.id);
   f.Set("role_name", r.role_name);
   f.Set("description", r.description);
-  f.SetMap("actions", ListToMap(r.actions));
-  f.SetMap("not_actions", ListToMap(r.not_actions));
-  f.SetMap("data_actions", ListToMap(r.data_actions));
-  f.SetMap("not_data_actions", ListToMap(r.not_data_actions));
-  f.SetMap("assignable_scopes", ListToMap(r.assignable_scopes));
+  f.SetList("actions", r.actions);
+  f.SetList("not_actions", r.not_actions);
+  f.SetList("data_actions", r.data_actions);
+  f.SetList("not_data_actions", r.not_data_actions);
+  f.SetList("assignable_scopes", r.assignable_scopes);
   f.Set("created_by", r.created_by);
   f.Set("updated_by", r.updated_by);
   f.SetInt("created_at", r.created_at);
@@ -49,11 +30,11 @@ RoleDefinitionRecord FromFields(const Fields& f) {
   r.id = f.GetOr("id", "");
   r.role_name = f.GetOr("role_name", "");
   r.description = f.GetOr("description", "");
-  r.actions = MapToList(f.GetMap("actions"));
-  r.not_actions = MapToList(f.GetMap("not_actions"));
-  r.data_actions = MapToList(f.GetMap("data_actions"));
-  r.not_data_actions = MapToList(f.GetMap("not_data_actions"));
-  r.assignable_scopes = MapToList(f.GetMap("assignable_scopes"));
+  r.actions = f.GetList("actions");
+  r.not_actions = f.GetList("not_actions");
+  r.data_actions = f.GetList("data_actions");
+  r.not_data_actions = f.GetList("not_data_actions");
+  r.assignable_scopes = f.GetList("assignable_scopes");
   r.created_by = f.GetOr("created_by", "");
   r.updated_by = f.GetOr("updated_by", "");
   r.created_at = f.GetInt("created_at").value_or(0);

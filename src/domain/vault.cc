@@ -1,36 +1,17 @@
 #include "domain/vault.h"
 
-#include <cstdio>
-
 namespace kh::domain {
 namespace {
-
-// Lists are stored as maps keyed by zero-padded index, which keeps their order.
-std::map<std::string, std::string> ListToMap(const std::vector<std::string>& list) {
-  std::map<std::string, std::string> out;
-  char key[16];
-  for (size_t i = 0; i < list.size(); ++i) {
-    std::snprintf(key, sizeof key, "%06zu", i);
-    out[key] = list[i];
-  }
-  return out;
-}
-
-std::vector<std::string> MapToList(const std::map<std::string, std::string>& map) {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : map) out.push_back(v);
-  return out;
-}
 
 Fields PolicyToFields(const AccessPolicy& p) {
   Fields f;
   f.Set("tenant_id", p.tenant_id);
   f.Set("object_id", p.object_id);
   f.Set("application_id", p.application_id);
-  f.SetMap("keys", ListToMap(p.keys));
-  f.SetMap("secrets", ListToMap(p.secrets));
-  f.SetMap("certificates", ListToMap(p.certificates));
-  f.SetMap("storage", ListToMap(p.storage));
+  f.SetList("keys", p.keys);
+  f.SetList("secrets", p.secrets);
+  f.SetList("certificates", p.certificates);
+  f.SetList("storage", p.storage);
   return f;
 }
 
@@ -39,10 +20,10 @@ AccessPolicy PolicyFromFields(const Fields& f) {
   p.tenant_id = f.GetOr("tenant_id", "");
   p.object_id = f.GetOr("object_id", "");
   p.application_id = f.GetOr("application_id", "");
-  p.keys = MapToList(f.GetMap("keys"));
-  p.secrets = MapToList(f.GetMap("secrets"));
-  p.certificates = MapToList(f.GetMap("certificates"));
-  p.storage = MapToList(f.GetMap("storage"));
+  p.keys = f.GetList("keys");
+  p.secrets = f.GetList("secrets");
+  p.certificates = f.GetList("certificates");
+  p.storage = f.GetList("storage");
   return p;
 }
 
@@ -74,11 +55,11 @@ Fields Vault::ToFields() const {
   f.SetBool("network_acls_set", network_acls_set);
   f.Set("network_default_action", network_default_action);
   f.Set("network_bypass", network_bypass);
-  f.SetMap("ip_rules", ListToMap(ip_rules));
-  f.SetMap("virtual_network_rules", ListToMap(virtual_network_rules));
+  f.SetList("ip_rules", ip_rules);
+  f.SetList("virtual_network_rules", virtual_network_rules);
   std::vector<std::string> policies;
   for (const auto& p : access_policies) policies.push_back(PolicyToFields(p).Encode());
-  f.SetMap("access_policies", ListToMap(policies));
+  f.SetList("access_policies", policies);
   f.Set("created_by", created_by);
   f.SetInt("created_at", created_at);
   f.Set("last_modified_by", last_modified_by);
@@ -108,9 +89,9 @@ Vault Vault::FromFields(const Fields& f) {
   v.network_acls_set = f.GetBool("network_acls_set", false);
   v.network_default_action = f.GetOr("network_default_action", "Allow");
   v.network_bypass = f.GetOr("network_bypass", "AzureServices");
-  v.ip_rules = MapToList(f.GetMap("ip_rules"));
-  v.virtual_network_rules = MapToList(f.GetMap("virtual_network_rules"));
-  for (const auto& encoded : MapToList(f.GetMap("access_policies"))) {
+  v.ip_rules = f.GetList("ip_rules");
+  v.virtual_network_rules = f.GetList("virtual_network_rules");
+  for (const auto& encoded : f.GetList("access_policies")) {
     auto policy = Fields::Decode(encoded);
     if (policy.ok()) v.access_policies.push_back(PolicyFromFields(*policy));
   }

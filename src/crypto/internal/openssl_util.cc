@@ -1,6 +1,7 @@
 #include "crypto/internal/openssl_util.h"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -15,6 +16,12 @@ namespace kh::crypto::internal {
 namespace {
 
 using BioPtr = OsslPtr<BIO, BIO_free>;
+using BignumPtr = OsslPtr<BIGNUM, BN_free>;
+using EcdsaSigPtr = OsslPtr<ECDSA_SIG, ECDSA_SIG_free>;
+
+const unsigned char* UBytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 // A P-256 PKCS#8 PEM is about 240 bytes; this only bounds the work done on garbage input.
 constexpr size_t kMaxPrivateKeyPemBytes = 64 * 1024;
@@ -33,6 +40,44 @@ bool IsP256(const EVP_PKEY* pkey) {
 }  // namespace
 
 void PkeyDeleter::operator()(evp_pkey_st* pkey) const { EVP_PKEY_free(pkey); }
+
+bool EcdsaJoseToDer(std::string_view rs, std::string* der) {
+  if (rs.empty() || rs.size() % 2 != 0) return false;
+  const int half = static_cast<int>(rs.size() / 2);
+  BignumPtr r(BN_bin2bn(UBytes(rs), half, nullptr));
+  BignumPtr s(BN_bin2bn(UBytes(rs) + half, half, nullptr));
+  EcdsaSigPtr sig(ECDSA_SIG_new());
+  if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
+    ERR_clear_error();
+    return false;
+  }
+  r.release();  // owned by sig now
+  s.release();
+  const int length = i2d_ECDSA_SIG(sig.get(), nullptr);
+  if (length <= 0) {
+    ERR_clear_error();
+    return false;
+  }
+  der->resize(static_cast<size_t>(length));
+  unsigned char* cursor = reinterpret_cast<unsigned char*>(der->data());
+  return i2d_ECDSA_SIG(sig.get(), &cursor) == length;
+}
+
+StatusOr<std::string> EcdsaDerToJose(std::string_view der, size_t half) {
+  const unsigned char* cursor = UBytes(der);
+  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(der.size())));
+  if (!sig) return OpenSslError("ECDSA signature decoding failed");
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  std::string out(2 * half, '\0');
+  auto* raw = reinterpret_cast<unsigned char*>(out.data());
+  const int width = static_cast<int>(half);
+  if (BN_bn2binpad(r, raw, width) != width || BN_bn2binpad(s, raw + half, width) != width) {
+    return OpenSslError("ECDSA signature conversion failed");
+  }
+  return out;
+}
 
 Status OpenSslError(std::string_view what) {
   std::string message(what);

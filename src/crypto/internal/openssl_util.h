@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/secret_bytes.h"
@@ -50,6 +51,13 @@ StatusOr<PkeyPtr> GenerateP256Key();
 // Parses a PEM private key (PKCS#8 "PRIVATE KEY" or SEC1 "EC PRIVATE KEY"); InvalidArgument unless
 // it is an unencrypted P-256 key. Never prompts for a passphrase.
 StatusOr<PkeyPtr> ParseP256PrivateKeyPem(const SecretBytes& pem);
+
+// ECDSA signatures in JOSE's fixed-width form r || s (RFC 7518 section 3.4), to and from the DER
+// that OpenSSL signs and verifies. JoseToDer: false (error queue cleared) unless `rs` has a
+// non-zero even length. DerToJose: r and s left-padded to `half` bytes each; Internal if the DER
+// is malformed or a value does not fit.
+bool EcdsaJoseToDer(std::string_view rs, std::string* der);
+StatusOr<std::string> EcdsaDerToJose(std::string_view der, size_t half);
 
 // The private key as unencrypted PKCS#8 PEM. Aborts on failure (only allocation can fail).
 SecretBytes PrivateKeyToPkcs8Pem(evp_pkey_st* pkey);
