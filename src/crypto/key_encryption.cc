@@ -7,6 +7,7 @@
 #include <string>
 
 #include "crypto/internal/aes_modes.h"
+#include "crypto/internal/key_material_hsm.h"
 #include "crypto/internal/key_material_state.h"
 #include "crypto/internal/openssl_util.h"
 #include "crypto/key_material.h"
@@ -46,7 +47,7 @@ Status CheckAlgorithm(const KeyMaterialState& key, EncryptionAlgorithm alg, Oper
                                           "' and algorithm '" + Name(alg) + "' requires an " +
                                           std::string(KeyTypeName(info.key_type)) + " key.");
   }
-  if (info.aes_key_bytes != 0 && key.oct.size() != info.aes_key_bytes) {
+  if (info.aes_key_bytes != 0 && static_cast<size_t>(key.bits / 8) != info.aes_key_bytes) {
     return Incompatible("encryption", "The key has " + std::to_string(key.bits) +
                                           " bits and algorithm '" + Name(alg) + "' requires a " +
                                           std::to_string(info.aes_key_bytes * 8) + "-bit key.");
@@ -114,6 +115,7 @@ StatusOr<SecretBytes> RsaDecrypt(const KeyMaterialState& key, EncryptionAlgorith
                          Name(alg) + " with a " + std::to_string(key.bits) + "-bit key requires " +
                              std::to_string(k) + " bytes.");
   }
+  if (key.hsm) return internal::HsmRsaDecrypt(key, info, ciphertext);
   KH_ASSIGN_OR_RETURN(PkeyCtxPtr ctx, RsaContext(key, info, /*encrypt=*/false));
   SecretBytes out(k);
   size_t size = k;
@@ -151,8 +153,11 @@ StatusOr<EncryptResult> AesEncrypt(const KeyMaterialState& key, EncryptionAlgori
     }
     KH_RETURN_IF_ERROR(CheckInputLimit("aad", params.aad.size()));
     result.iv = RandomBytes(kAesGcmIvSize);
-    KH_ASSIGN_OR_RETURN(result.ciphertext, internal::AesGcmEncrypt(key.oct, result.iv, params.aad,
-                                                                   plaintext, &result.tag));
+    KH_ASSIGN_OR_RETURN(result.ciphertext,
+                        key.hsm ? internal::HsmAesGcmEncrypt(key, result.iv, params.aad, plaintext,
+                                                             &result.tag)
+                                : internal::AesGcmEncrypt(key.oct, result.iv, params.aad,
+                                                          plaintext, &result.tag));
     return result;
   }
   // CBC: the caller's IV (the .NET and JS SDKs generate one), else a random one.
@@ -169,7 +174,8 @@ StatusOr<EncryptResult> AesEncrypt(const KeyMaterialState& key, EncryptionAlgori
                              "PAD for other lengths).");
   }
   KH_ASSIGN_OR_RETURN(result.ciphertext,
-                      internal::AesCbcEncrypt(key.oct, result.iv, plaintext, pad));
+                      key.hsm ? internal::HsmAesCbcEncrypt(key, result.iv, plaintext, pad)
+                              : internal::AesCbcEncrypt(key.oct, result.iv, plaintext, pad));
   return result;
 }
 
@@ -184,6 +190,9 @@ StatusOr<SecretBytes> AesDecrypt(const KeyMaterialState& key, EncryptionAlgorith
                            Name(alg) + " requires " + std::to_string(kAesGcmTagSize) + " bytes.");
     }
     KH_RETURN_IF_ERROR(CheckInputLimit("aad", params.aad.size()));
+    if (key.hsm) {
+      return internal::HsmAesGcmDecrypt(key, params.iv, params.aad, ciphertext, params.tag);
+    }
     return internal::AesGcmDecrypt(key.oct, params.iv, params.aad, ciphertext, params.tag);
   }
   KH_RETURN_IF_ERROR(CheckIv(alg, params.iv, kAesCbcIvSize));
@@ -193,6 +202,7 @@ StatusOr<SecretBytes> AesDecrypt(const KeyMaterialState& key, EncryptionAlgorith
         "value", ciphertext.size(),
         Name(alg) + " requires a " + (pad ? "non-zero " : "") + "multiple of 16 bytes.");
   }
+  if (key.hsm) return internal::HsmAesCbcDecrypt(key, params.iv, ciphertext, pad);
   return internal::AesCbcDecrypt(key.oct, params.iv, ciphertext, pad);
 }
 
@@ -204,6 +214,7 @@ StatusOr<std::string> AesWrap(const KeyMaterialState& key, EncryptionAlgorithm a
                          Name(alg) + (pad ? " requires at least 1 byte."
                                           : " requires a multiple of 8 bytes, at least 16."));
   }
+  if (key.hsm) return internal::HsmAesKeyWrap(key, key_to_wrap, pad);
   return internal::AesKeyWrap(key.oct, key_to_wrap, pad);
 }
 
@@ -216,6 +227,7 @@ StatusOr<SecretBytes> AesUnwrap(const KeyMaterialState& key, EncryptionAlgorithm
         "value", wrapped.size(),
         Name(alg) + " requires a multiple of 8 bytes, at least " + std::to_string(min) + ".");
   }
+  if (key.hsm) return internal::HsmAesKeyUnwrap(key, wrapped, pad);
   return internal::AesKeyUnwrap(key.oct, wrapped, pad);
 }
 

@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "crypto/internal/key_material_hsm.h"
 #include "crypto/internal/key_material_state.h"
 #include "crypto/internal/openssl_util.h"
 #include "crypto/rng.h"
@@ -29,6 +30,8 @@ namespace kh::crypto {
 namespace {
 
 using internal::BadParameter;
+using internal::GroupName;
+using internal::StateFromPkey;
 using internal::KeyMaterialState;
 using internal::OpenSslError;
 using internal::OsslPtr;
@@ -56,60 +59,9 @@ constexpr size_t kMaxRsaExponentBytes = 8;
 constexpr int64_t kMinGeneratedExponent = 65537;
 constexpr int64_t kMaxGeneratedExponent = INT32_MAX;
 
-const char* GroupName(EcCurve curve) {
-  switch (curve) {
-    case EcCurve::kP256:
-      return SN_X9_62_prime256v1;
-    case EcCurve::kP256K:
-      return SN_secp256k1;
-    case EcCurve::kP384:
-      return SN_secp384r1;
-    case EcCurve::kP521:
-      return SN_secp521r1;
-  }
-  std::abort();
-}
-
-std::optional<EcCurve> CurveOf(const EVP_PKEY* pkey) {
-  char name[64] = {};
-  size_t length = 0;
-  if (EVP_PKEY_get_group_name(pkey, name, sizeof(name), &length) != 1) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
-  const std::string_view n(name, length);
-  if (n == SN_X9_62_prime256v1 || n == "P-256") return EcCurve::kP256;
-  if (n == SN_secp256k1) return EcCurve::kP256K;
-  if (n == SN_secp384r1 || n == "P-384") return EcCurve::kP384;
-  if (n == SN_secp521r1 || n == "P-521") return EcCurve::kP521;
-  return std::nullopt;
-}
-
 Status UnsupportedSize(int bits, std::string_view supported) {
   return BadParameter("Unsupported key size (" + std::to_string(bits) + "). Supported sizes are " +
                       std::string(supported) + ".");
-}
-
-// The state for an RSA or EC key, or InvalidArgument if the key is of another type, size or
-// curve than Key Vault supports.
-StatusOr<std::unique_ptr<KeyMaterialState>> StateFromPkey(PkeyPtr pkey, KeyType type) {
-  auto state = std::make_unique<KeyMaterialState>();
-  state->type = type;
-  state->bits = EVP_PKEY_get_bits(pkey.get());
-  if (type == KeyType::kRsa) {
-    if (EVP_PKEY_is_a(pkey.get(), "RSA") != 1) return BadParameter("The key is not an RSA key.");
-    if (state->bits < kMinRsaKeyBits || state->bits > kMaxRsaKeyBits) {
-      return BadParameter("Unsupported key size (" + std::to_string(state->bits) +
-                          "). RSA keys must have 2048 to 4096 bits.");
-    }
-  } else {
-    if (EVP_PKEY_is_a(pkey.get(), "EC") != 1) return BadParameter("The key is not an EC key.");
-    std::optional<EcCurve> curve = CurveOf(pkey.get());
-    if (!curve) return BadParameter("The EC key's curve is not supported.");
-    state->curve = *curve;
-  }
-  state->pkey = std::move(pkey);
-  return state;
 }
 
 bool IsAllowedOctBytes(size_t bytes) { return bytes == 16 || bytes == 24 || bytes == 32; }
@@ -335,6 +287,7 @@ StatusOr<KeyMaterial> KeyMaterial::Import(const JwkKeyComponents& jwk) {
 }
 
 SecretBytes KeyMaterial::Serialize() const {
+  if (state_->hsm) return internal::SerializeHsm(*state_, kFormatVersion);
   switch (state_->type) {
     case KeyType::kRsa:
       return EncodePkcs8(state_->pkey.get(), kTagRsa);
@@ -351,7 +304,8 @@ SecretBytes KeyMaterial::Serialize() const {
   return out;
 }
 
-StatusOr<KeyMaterial> KeyMaterial::Deserialize(const SecretBytes& serialized) {
+StatusOr<KeyMaterial> KeyMaterial::Deserialize(const SecretBytes& serialized,
+                                               const std::shared_ptr<HsmToken>& hsm) {
   if (serialized.size() <= kHeaderSize || serialized.size() > kMaxSerializedBytes ||
       serialized.RevealData()[0] != kFormatVersion) {
     return BadParameter("The stored key material is malformed.");
@@ -371,6 +325,10 @@ StatusOr<KeyMaterial> KeyMaterial::Deserialize(const SecretBytes& serialized) {
     }
     case kTagOct: {
       KH_ASSIGN_OR_RETURN(state, OctState(SecretBytes(payload)));
+      break;
+    }
+    case internal::kTagHsm: {
+      KH_ASSIGN_OR_RETURN(state, internal::DeserializeHsm(payload, hsm));
       break;
     }
     default:

@@ -33,6 +33,7 @@
 
 #include "core/secret_bytes.h"
 #include "core/status_or.h"
+#include "crypto/hsm_token.h"
 #include "crypto/key_algorithms.h"
 
 namespace kh::crypto {
@@ -103,15 +104,47 @@ class KeyMaterial {
   // A key without its private members is refused (Key Vault keys always have them).
   static StatusOr<KeyMaterial> Import(const JwkKeyComponents& jwk);
 
+  // ---- HSM-protected keys (RSA-HSM, EC-HSM, oct-HSM) ----
+  //
+  // The private or secret key is generated in (or imported into) the PKCS#11 token as a
+  // sensitive, non-extractable token object named by a random CKA_ID; this KeyMaterial holds
+  // the token, that id and the public key. Every operation works as for a software key, with the
+  // same argument rules and errors, except HS256/384/512 (BadParameter: PKCS#11 HMAC needs a
+  // generic-secret key, and an oct-HSM key is an AES key, as in Managed HSM).
+
+  static StatusOr<KeyMaterial> GenerateRsaInHsm(std::shared_ptr<HsmToken> hsm,
+                                                int bits = kDefaultRsaKeyBits,
+                                                int64_t public_exponent = kDefaultRsaPublicExponent);
+  static StatusOr<KeyMaterial> GenerateEcInHsm(std::shared_ptr<HsmToken> hsm, EcCurve curve);
+  static StatusOr<KeyMaterial> GenerateOctInHsm(std::shared_ptr<HsmToken> hsm,
+                                                int bits = kDefaultOctKeyBits);
+  // Checks the key as Import does, then puts the private part into the token.
+  static StatusOr<KeyMaterial> ImportToHsm(std::shared_ptr<HsmToken> hsm,
+                                           const JwkKeyComponents& jwk);
+
+  bool is_hsm() const;
+  // The token copy that backups of this version refer to (the same key under another CKA_ID,
+  // still inside the token): made on the first backup, reused by later ones, and left in place
+  // when the key is purged, so that a backup restores after a purge, on this token only.
+  StatusOr<KeyMaterial> HsmCopyForBackup() const;
+  // A fresh token copy under a new random CKA_ID, for a restored version: every restore gets
+  // its own object, so purging one vault's key never destroys another's.
+  StatusOr<KeyMaterial> HsmCopyForRestore() const;
+  // Destroys the token object (purge). Ok for software keys (nothing to do).
+  Status DestroyInHsm() const;
+
   // ---- Storage ----
 
   // The private material in a self-describing, key-id-independent form for the (encrypting)
   // store: a version byte, a key-type byte, then PKCS#8 DER (RSA, EC) or the raw key (oct).
   SecretBytes Serialize() const;
+  // HSM keys serialize to a reference (token serial, CKA_ID, public key) with no secret in it.
   // Parses Serialize()'s output. InvalidArgument if it is malformed or of an unsupported key
-  // type, size or curve. Meant for bytes from authenticated storage: it does not repeat Import's
-  // (slow) primality and consistency checks.
-  static StatusOr<KeyMaterial> Deserialize(const SecretBytes& serialized);
+  // type, size or curve, or for an HSM key when `hsm` is not the token it lives in. Meant for
+  // bytes from authenticated storage: it does not repeat Import's (slow) primality and
+  // consistency checks.
+  static StatusOr<KeyMaterial> Deserialize(const SecretBytes& serialized,
+                                           const std::shared_ptr<HsmToken>& hsm = nullptr);
 
   // ---- Introspection ----
 

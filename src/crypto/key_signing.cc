@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "crypto/internal/key_material_hsm.h"
 #include "crypto/internal/key_material_state.h"
 #include "crypto/internal/openssl_util.h"
 #include "crypto/key_material.h"
@@ -163,6 +164,7 @@ StatusOr<std::string> KeyMaterial::Sign(SignatureAlgorithm alg, std::string_view
   KH_RETURN_IF_ERROR(CheckAlgorithm(*state_, alg));
   KH_RETURN_IF_ERROR(CheckDigest(*state_, alg, "value", digest));
   const SignatureAlgorithmInfo& info = Info(alg);
+  if (state_->hsm) return internal::HsmSign(*state_, info, digest);
   switch (info.scheme) {
     case SignatureScheme::kRsaPkcs1:
     case SignatureScheme::kRsaPss:
@@ -191,6 +193,7 @@ StatusOr<bool> KeyMaterial::Verify(SignatureAlgorithm alg, std::string_view dige
     case SignatureScheme::kHmac:
       break;
   }
+  if (state_->hsm) return internal::HsmSign(*state_, info, digest).status();  // HS*: refused
   KH_ASSIGN_OR_RETURN(std::string expected, Hmac(*state_, info, digest));
   return signature.size() == expected.size() &&
          CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;

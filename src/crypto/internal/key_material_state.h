@@ -2,24 +2,38 @@
 // Private to src/crypto: the state behind a kh::crypto::KeyMaterial and the error helpers
 // (key_material_state.cc) shared by key_material.cc (creation, storage), key_encryption.cc,
 // key_signing.cc and aes_modes.cc. Includes no OpenSSL header (see openssl_util.h).
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/secret_bytes.h"
 #include "core/status.h"
 #include "crypto/internal/openssl_util.h"
+#include "crypto/hsm_token.h"
 #include "crypto/key_algorithms.h"
 
 namespace kh::crypto::internal {
 
-// Immutable once built. Exactly one of pkey (RSA, EC) and oct (oct) is set.
+// Immutable once built. Software keys: exactly one of pkey (RSA, EC) and oct (oct) is set.
+// HSM-protected keys (hsm set): the private or secret key is the token object whose CKA_ID is
+// hsm_id; pkey holds only the public key (RSA, EC) and oct stays empty.
 struct KeyMaterialState {
   KeyType type = KeyType::kRsa;
   PkeyPtr pkey;
   SecretBytes oct;
   EcCurve curve = EcCurve::kP256;  // meaningful for EC only
   int bits = 0;                    // RSA modulus bits, EC curve bits, oct key bits
+  std::shared_ptr<HsmToken> hsm;
+  std::string hsm_id;
+  unsigned long hsm_handle = 0;  // the object's handle in this process (CK_OBJECT_HANDLE)
 };
+
+// OpenSSL's group name for a curve ("prime256v1", "secp256k1", ...).
+const char* GroupName(EcCurve curve);
+
+// The state for an RSA or EC key (a key pair, or for HSM keys the public key alone), or
+// BadParameter if the key is of another type, size or curve than Key Vault supports.
+StatusOr<std::unique_ptr<KeyMaterialState>> StateFromPkey(PkeyPtr pkey, KeyType type);
 
 inline const unsigned char* UBytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
