@@ -21,7 +21,7 @@ inline constexpr const char* kAllKeyOps[] = {"encrypt", "decrypt", "sign",   "ve
 struct KeyVersion {
   std::string name;     // as first created
   std::string version;  // 32 hex chars
-  std::string kty;      // "RSA", "EC", "oct" (Azure's spelling; "-HSM" kinds later)
+  std::string kty;      // "RSA", "EC", "oct", or with "-HSM" (Azure's spelling)
   std::vector<std::string> key_ops;  // Azure's names, in the order given
   // The key material; null in listings (KeyItem carries no key).
   std::shared_ptr<const crypto::KeyMaterial> material;
@@ -38,7 +38,7 @@ struct DeletedKey {
 
 // CreateKey: kty, key_size (RSA 2048/3072/4096, oct 128/192/256), public_exponent, crv.
 struct CreateKeyParams {
-  std::string kty;  // RSA | EC | oct (an "-HSM" kty is refused until PKCS#11 support lands)
+  std::string kty;  // RSA | EC | oct, or RSA-HSM | EC-HSM | oct-HSM (needs a PKCS#11 token)
   std::optional<int> key_size;
   std::optional<int64_t> public_exponent;
   std::optional<std::string> curve;  // crv
@@ -54,7 +54,7 @@ struct CreateKeyParams {
 struct ImportKeyParams {
   crypto::JwkKeyComponents jwk;
   std::optional<std::vector<std::string>> key_ops;  // the JWK's key_ops, if it had some
-  bool hsm = false;  // refused until PKCS#11 support lands
+  bool hsm = false;  // into the PKCS#11 token (refused when none is configured)
   std::map<std::string, std::string> tags;
   std::optional<bool> enabled;
   std::optional<int64_t> not_before;

@@ -75,14 +75,29 @@ KeyVersion KeyFromFields(std::string_view version, const Fields& f) {
   return k;
 }
 
-StatusOr<crypto::KeyMaterial> KeyMaterialFromFields(const Fields& f) {
+StatusOr<crypto::KeyMaterial> KeyMaterialFromFields(const Fields& f,
+                                                    const std::shared_ptr<crypto::HsmToken>& hsm) {
   std::optional<std::string> bytes = f.Get(kMaterialField);
   if (!bytes) return Internal("A stored key version has no key material.");
   SecretBytes serialized{std::string_view(*bytes)};
   std::fill(bytes->begin(), bytes->end(), '\0');
-  auto material = crypto::KeyMaterial::Deserialize(serialized);
-  if (!material.ok()) return Internal("A stored key version has unreadable key material.");
+  auto material = crypto::KeyMaterial::Deserialize(serialized, hsm);
+  // A stored record is authenticated, so only HSM material fails for a reason worth telling:
+  // no token or another token is configured (BadParameter, kept), or the token lost the object.
+  if (!material.ok() && material.status().code() != StatusCode::kInvalidArgument) {
+    return Internal("A stored key version has unreadable key material: " +
+                    material.status().message());
+  }
   return material;
+}
+
+void SetKeyMaterial(Fields& f, const crypto::KeyMaterial& material) {
+  f.Set(kMaterialField, material.Serialize().Reveal());
+}
+
+std::string KtyOf(const crypto::KeyMaterial& material) {
+  std::string kty(crypto::KeyTypeName(material.type()));
+  return material.is_hsm() ? kty + "-HSM" : kty;
 }
 
 Status ValidateKeyOps(const std::vector<std::string>& ops) {
@@ -109,12 +124,6 @@ std::vector<std::string> DefaultKeyOps(crypto::KeyType type) {
       return {"encrypt", "decrypt", "wrapKey", "unwrapKey"};
   }
   return {};
-}
-
-Status HsmNotConfigured() {
-  return InvalidArgument(
-      "HSM-protected keys (RSA-HSM, EC-HSM, oct-HSM and imports with Hsm=true) need a PKCS#11 "
-      "token, and none is configured for this Keyhaven server.");
 }
 
 }  // namespace kh::domain

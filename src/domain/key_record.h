@@ -21,14 +21,17 @@ void KeyMetadataToFields(const KeyVersion& key, Fields& fields);
 Fields KeyToFields(const KeyVersion& key);
 // The metadata only (material stays null).
 KeyVersion KeyFromFields(std::string_view version, const Fields& fields);
-// Deserializes the record's material.
-StatusOr<crypto::KeyMaterial> KeyMaterialFromFields(const Fields& fields);
+// Deserializes the record's material; HSM material needs the token it lives in.
+StatusOr<crypto::KeyMaterial> KeyMaterialFromFields(const Fields& fields,
+                                                    const std::shared_ptr<crypto::HsmToken>& hsm);
+// Replaces the record's material (used when backup and restore swap HSM token objects).
+void SetKeyMaterial(Fields& fields, const crypto::KeyMaterial& material);
+// Azure's kty for material: "RSA", "EC", "oct", with "-HSM" for HSM-protected keys.
+std::string KtyOf(const crypto::KeyMaterial& material);
 
 // Validates Azure key_ops names (BadParameter for an unknown one).
 Status ValidateKeyOps(const std::vector<std::string>& ops);
 // The key_ops a key of `type` gets when the request names none.
 std::vector<std::string> DefaultKeyOps(crypto::KeyType type);
-// The message for "-HSM" key types and hsm imports (until PKCS#11 support lands).
-Status HsmNotConfigured();
 
 }  // namespace kh::domain

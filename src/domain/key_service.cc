@@ -54,7 +54,10 @@ Status ValidateCommon(std::string_view name, const std::map<std::string, std::st
   return Status::Ok();
 }
 
-StatusOr<crypto::KeyMaterial> Generate(crypto::KeyType type, const CreateKeyParams& p) {
+}  // namespace
+
+StatusOr<crypto::KeyMaterial> KeyService::Generate(crypto::KeyType type, const CreateKeyParams& p,
+                                                   bool in_hsm) {
   switch (type) {
     case crypto::KeyType::kRsa: {
       int bits = p.key_size.value_or(crypto::kDefaultRsaKeyBits);
@@ -63,8 +66,9 @@ StatusOr<crypto::KeyMaterial> Generate(crypto::KeyType type, const CreateKeyPara
                                " is not supported for key type RSA. Supported sizes are 2048, "
                                "3072 and 4096.");
       }
-      return crypto::KeyMaterial::GenerateRsa(
-          bits, p.public_exponent.value_or(crypto::kDefaultRsaPublicExponent));
+      const int64_t e = p.public_exponent.value_or(crypto::kDefaultRsaPublicExponent);
+      if (in_hsm) return crypto::KeyMaterial::GenerateRsaInHsm(hsm_, bits, e);
+      return crypto::KeyMaterial::GenerateRsa(bits, e);
     }
     case crypto::KeyType::kEc: {
       KH_ASSIGN_OR_RETURN(crypto::EcCurve curve, crypto::ParseCurve(p.curve.value_or("P-256")));
@@ -74,6 +78,7 @@ StatusOr<crypto::KeyMaterial> Generate(crypto::KeyType type, const CreateKeyPara
                                std::string(crypto::CurveName(curve)) + " (" +
                                std::to_string(crypto::CurveBits(curve)) + " bits).");
       }
+      if (in_hsm) return crypto::KeyMaterial::GenerateEcInHsm(hsm_, curve);
       return crypto::KeyMaterial::GenerateEc(curve);
     }
     case crypto::KeyType::kOct: {
@@ -83,17 +88,20 @@ StatusOr<crypto::KeyMaterial> Generate(crypto::KeyType type, const CreateKeyPara
                                " is not supported for key type oct. Supported sizes are 128, "
                                "192 and 256.");
       }
+      if (in_hsm) return crypto::KeyMaterial::GenerateOctInHsm(hsm_, bits);
       return crypto::KeyMaterial::GenerateOct(bits);
     }
   }
   return Internal("unknown key type");
 }
 
+namespace {
+
 // A new version around `material`, with what CreateKey and ImportKey share (same member names).
 template <typename Params>
 KeyVersion NewVersion(crypto::KeyMaterial material, Params& params) {
   KeyVersion k;
-  k.kty = std::string(crypto::KeyTypeName(material.type()));
+  k.kty = KtyOf(material);
   k.key_ops = params.key_ops ? std::move(*params.key_ops) : DefaultKeyOps(material.type());
   k.material = std::make_shared<const crypto::KeyMaterial>(std::move(material));
   k.tags = std::move(params.tags);
@@ -106,9 +114,11 @@ KeyVersion NewVersion(crypto::KeyMaterial material, Params& params) {
 
 }  // namespace
 
-KeyService::KeyService(barrier::Barrier* barrier, const Clock* clock)
+KeyService::KeyService(barrier::Barrier* barrier, const Clock* clock,
+                       std::shared_ptr<crypto::HsmToken> hsm)
     : barrier_(barrier),
       clock_(clock),
+      hsm_(std::move(hsm)),
       objects_(barrier, "keys"),
       lifecycle_(barrier, clock, &objects_, &locks_, kKeyKind) {}
 
@@ -125,7 +135,7 @@ StatusOr<std::shared_ptr<const crypto::KeyMaterial>> KeyService::Material(
     auto it = cache_.find(cache_key);
     if (it != cache_.end()) return it->second;
   }
-  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, KeyMaterialFromFields(fields));
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, KeyMaterialFromFields(fields, hsm_));
   auto shared = std::make_shared<const crypto::KeyMaterial>(std::move(material));
   std::lock_guard<std::mutex> lock(cache_mu_);
   if (cache_.size() >= kMaxCachedMaterials) cache_.clear();
@@ -190,20 +200,23 @@ StatusOr<KeyVersion> KeyService::AddVersion(const Vault& vault, std::string_view
 StatusOr<KeyVersion> KeyService::Create(const Vault& vault, std::string_view name,
                                         CreateKeyParams params) {
   KH_RETURN_IF_ERROR(ValidateCommon(name, params.tags, params.key_ops, params.exportable));
-  if (EndsWith(params.kty, "-HSM")) return HsmNotConfigured();
   KH_ASSIGN_OR_RETURN(crypto::KeyType type, crypto::ParseKeyType(params.kty));
+  const bool in_hsm = EndsWith(params.kty, "-HSM");
+  if (in_hsm && !hsm_) return crypto::KeyMaterial::GenerateOctInHsm(nullptr).status();
   // Fail fast on a name in the deleted state before the (slow) generation.
   KH_RETURN_IF_ERROR(CheckNameFree(vault, name));
-  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, Generate(type, params));
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, Generate(type, params, in_hsm));
   return AddVersion(vault, name, NewVersion(std::move(material), params));
 }
 
 StatusOr<KeyVersion> KeyService::Import(const Vault& vault, std::string_view name,
                                         ImportKeyParams params) {
   KH_RETURN_IF_ERROR(ValidateCommon(name, params.tags, params.key_ops, params.exportable));
-  if (params.hsm) return HsmNotConfigured();
+  if (params.hsm && !hsm_) return crypto::KeyMaterial::ImportToHsm(nullptr, params.jwk).status();
   KH_RETURN_IF_ERROR(CheckNameFree(vault, name));
-  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, crypto::KeyMaterial::Import(params.jwk));
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material,
+                      params.hsm ? crypto::KeyMaterial::ImportToHsm(hsm_, params.jwk)
+                                 : crypto::KeyMaterial::Import(params.jwk));
   return AddVersion(vault, name, NewVersion(std::move(material), params));
 }
 
@@ -390,13 +403,24 @@ StatusOr<KeyVersion> KeyService::Recover(const Vault& vault, std::string_view na
 
 Status KeyService::RemoveDeleted(const barrier::ScopeKey& key, std::string_view vault_name,
                                  const ObjectHead& head) {
-  (void)key;
+  // HSM material is destroyed in the token once the records are gone (not before: a failed
+  // commit must leave a recoverable key). Backup copies stay (KeyMaterial::HsmCopyForBackup).
+  std::vector<crypto::KeyMaterial> in_token;
+  if (hsm_) {
+    KH_ASSIGN_OR_RETURN(auto versions, objects_.Versions(key, vault_name, head.name, "", 0));
+    for (const auto& v : versions) {
+      auto material = KeyMaterialFromFields(v.fields, hsm_);
+      if (material.ok() && material->is_hsm()) in_token.push_back(*std::move(material));
+    }
+  }
   KH_RETURN_IF_ERROR(lifecycle_.RemoveDeleted(vault_name, head, [&](storage::WriteBatch& batch) {
     // The rotation policy goes with the key (a new key of the same name starts without one).
     batch.Delete(KeyRotationPolicyPath(vault_name, head.name));
     batch.Delete(KeyRotationIndexEntry(vault_name, head.name));
   }));
   ForgetMaterial(vault_name, head.name);
+  // A failure leaves an unreachable object in the token, never a reachable key without one.
+  for (const auto& material : in_token) material.DestroyInHsm().IgnoreError();
   return Status::Ok();
 }
 
@@ -434,7 +458,7 @@ StatusOr<KeyVersion> KeyService::Rotate(const Vault& vault, std::string_view nam
     for (unsigned char c : old.PublicComponents().e) e = (e << 8) | c;
     params.public_exponent = e;
   }
-  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, Generate(old.type(), params));
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, Generate(old.type(), params, old.is_hsm()));
   KeyVersion k;
   k.kty = latest.kty;
   k.key_ops = latest.key_ops;
@@ -450,18 +474,47 @@ Status KeyService::PurgeIfDue(std::string_view vault_name, std::string_view name
 }
 
 StatusOr<std::string> KeyService::Backup(const Vault& vault, std::string_view name) {
-  return lifecycle_.Backup(vault, name);
+  // HSM versions go into the blob as references to their backup copies in the token.
+  return lifecycle_.Backup(vault, name, [&](Fields& fields) -> Status {
+    KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, KeyMaterialFromFields(fields, hsm_));
+    if (!material.is_hsm()) return Status::Ok();
+    KH_ASSIGN_OR_RETURN(crypto::KeyMaterial copy, material.HsmCopyForBackup());
+    SetKeyMaterial(fields, copy);
+    return Status::Ok();
+  });
 }
 
 StatusOr<KeyVersion> KeyService::Restore(const Vault& vault, std::string_view blob) {
   std::optional<KeyVersion> latest;
-  KH_RETURN_IF_ERROR(
-      lifecycle_.Restore(vault, blob, [&](const ObjectHead& head, const Fields& fields) {
+  std::vector<crypto::KeyMaterial> copies;  // token objects this restore made
+  // Each HSM version gets its own new token object, copied from the blob's backup copy; the
+  // blob's material must name this server's token.
+  auto copy_hsm_material = [&](Fields& fields) -> Status {
+    auto material = KeyMaterialFromFields(fields, hsm_);
+    if (!material.ok()) {
+      if (material.status().code() == StatusCode::kInvalidArgument) return material.status();
+      return InvalidArgument("The backup blob refers to HSM key material that is not in this "
+                             "server's PKCS#11 token.");
+    }
+    if (!material->is_hsm()) return Status::Ok();
+    KH_ASSIGN_OR_RETURN(crypto::KeyMaterial copy, material->HsmCopyForRestore());
+    SetKeyMaterial(fields, copy);
+    copies.push_back(std::move(copy));
+    return Status::Ok();
+  };
+  Status restored = lifecycle_.Restore(
+      vault, blob,
+      [&](const ObjectHead& head, const Fields& fields) {
         latest = KeyFromFields(head.latest_version, fields);
         KH_ASSIGN_OR_RETURN(latest->material,
                             Material(vault.name, head.name, head.latest_version, fields));
         return Status::Ok();
-      }));
+      },
+      copy_hsm_material);
+  if (!restored.ok()) {
+    for (const auto& copy : copies) copy.DestroyInHsm().IgnoreError();
+    return restored;
+  }
   return std::move(*latest);
 }
 

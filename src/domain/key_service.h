@@ -29,7 +29,10 @@ namespace kh::domain {
 
 class KeyService {
  public:
-  KeyService(barrier::Barrier* barrier, const Clock* clock);
+  // `hsm`: the PKCS#11 token for RSA-HSM, EC-HSM and oct-HSM keys; null = none configured (those
+  // key types and hsm imports are then refused with BadParameter).
+  KeyService(barrier::Barrier* barrier, const Clock* clock,
+             std::shared_ptr<crypto::HsmToken> hsm = nullptr);
 
   StatusOr<KeyVersion> Create(const Vault& vault, std::string_view name, CreateKeyParams params);
   StatusOr<KeyVersion> Import(const Vault& vault, std::string_view name, ImportKeyParams params);
@@ -85,11 +88,15 @@ class KeyService {
                                   std::optional<int64_t> expires_after = std::nullopt);
   Status RemoveDeleted(const barrier::ScopeKey& key, std::string_view vault_name,
                        const ObjectHead& head);
+  // New material like `type`/`params` describe, in the token when `in_hsm`.
+  StatusOr<crypto::KeyMaterial> Generate(crypto::KeyType type, const CreateKeyParams& params,
+                                         bool in_hsm);
   ObjectLifecycle::Remove Remover();
   void ForgetMaterial(std::string_view vault_name, std::string_view name);
 
   barrier::Barrier* barrier_;
   const Clock* clock_;
+  std::shared_ptr<crypto::HsmToken> hsm_;
   VersionedObjects objects_;
   NameLocks locks_;
   ObjectLifecycle lifecycle_;  // soft delete, purge, backup: shared with secrets

@@ -138,7 +138,8 @@ Status ObjectLifecycle::PurgeIfDue(std::string_view vault_name, std::string_view
   return remove(**key, vault_name, *head);
 }
 
-StatusOr<std::string> ObjectLifecycle::Backup(const Vault& vault, std::string_view name) {
+StatusOr<std::string> ObjectLifecycle::Backup(const Vault& vault, std::string_view name,
+                                              const Rewrite& rewrite) {
   KH_RETURN_IF_ERROR(ValidateObjectName(name, kind_.noun));
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
   NameLocks::Held held = locks_->Lock(vault.name, name);
@@ -150,7 +151,10 @@ StatusOr<std::string> ObjectLifecycle::Backup(const Vault& vault, std::string_vi
   blob.Set("name", head->name);
   blob.Set("latest", head->latest_version);
   std::map<std::string, std::string> encoded;
-  for (const auto& v : versions) encoded[v.version] = v.fields.Encode();
+  for (auto& v : versions) {
+    if (rewrite) KH_RETURN_IF_ERROR(rewrite(v.fields));
+    encoded[v.version] = v.fields.Encode();
+  }
   blob.SetMap("versions", encoded);
   std::string plain = blob.Encode();
   auto sealed = barrier_->backup().Seal(kind_.backup_aad, plain);
@@ -161,7 +165,8 @@ StatusOr<std::string> ObjectLifecycle::Backup(const Vault& vault, std::string_vi
   return std::string(kind_.backup_magic) + *sealed;
 }
 
-Status ObjectLifecycle::Restore(const Vault& vault, std::string_view blob, const Restored& latest) {
+Status ObjectLifecycle::Restore(const Vault& vault, std::string_view blob, const Restored& latest,
+                                const Rewrite& rewrite) {
   Status invalid = InvalidArgument(
       "The backup blob is invalid, corrupted, or was not produced "
       "by this Keyhaven server.");
@@ -189,6 +194,7 @@ Status ObjectLifecycle::Restore(const Vault& vault, std::string_view blob, const
   for (const auto& [version, bytes] : versions) {
     auto fields = Fields::Decode(bytes);
     if (!fields.ok()) return invalid;
+    if (rewrite) KH_RETURN_IF_ERROR(rewrite(*fields));
     KH_RETURN_IF_ERROR(objects_->PutVersion(*key, batch, vault.name, head.name, version, *fields));
     if (version == head.latest_version) KH_RETURN_IF_ERROR(latest(head, *fields));
   }

@@ -35,6 +35,9 @@ class ObjectLifecycle {
                                       const ObjectHead& head)>;
   // Decodes a restored latest version before the restore commits.
   using Restored = std::function<Status(const ObjectHead& head, const Fields& fields)>;
+  // Rewrites one version's record on its way into a backup blob or out of one (keys put token
+  // references for HSM material there); may be empty.
+  using Rewrite = std::function<Status(Fields& fields)>;
 
   ObjectLifecycle(barrier::Barrier* barrier, const Clock* clock, VersionedObjects* objects,
                   NameLocks* locks, ObjectKind kind);
@@ -57,8 +60,10 @@ class ObjectLifecycle {
   Status RemoveDeleted(std::string_view vault_name, const ObjectHead& head,
                        const std::function<void(storage::WriteBatch&)>& extra = {});
 
-  StatusOr<std::string> Backup(const Vault& vault, std::string_view name);
-  Status Restore(const Vault& vault, std::string_view blob, const Restored& latest);
+  StatusOr<std::string> Backup(const Vault& vault, std::string_view name,
+                               const Rewrite& rewrite = {});
+  Status Restore(const Vault& vault, std::string_view blob, const Restored& latest,
+                 const Rewrite& rewrite = {});
 
  private:
   StatusOr<std::shared_ptr<const barrier::ScopeKey>> KeyFor(const Vault& vault);

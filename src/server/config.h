@@ -28,6 +28,12 @@ struct ServerConfig {
   std::vector<std::string> trusted_issuers;
   // Named networks for vault firewall virtualNetworkRules: "NAME=CIDR[,CIDR...]".
   std::vector<std::string> networks;
+  // HSM-protected keys: the PKCS#11 module, the token's label ("" = no HSM keys) and a file
+  // holding the user PIN (else $KEYHAVEN_PKCS11_PIN; never a command-line argument, which any
+  // local user could read).
+  std::string pkcs11_module;
+  std::string pkcs11_token;
+  std::string pkcs11_pin_file;
 };
 
 // "127.0.0.1:8443", "[::1]:8443", ":8443" (all interfaces) → address and port.

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "crypto/hsm_token.h"
 #include "server/config.h"
 #include "server/serve.h"
 
@@ -54,6 +55,15 @@ int Main(int argc, char** argv) {
   serve->add_option("--trusted-issuer", config.trusted_issuers,
                     "Accept tokens of an external OpenID issuer: issuer=URL,jwks=FILE-OR-HTTPS-URL"
                     "[,audience=AUD][,claim=oid][,ca=PEM]");
+  serve
+      ->add_option("--pkcs11-module", config.pkcs11_module,
+                   "PKCS#11 module for HSM-protected keys (RSA-HSM, EC-HSM, oct-HSM)")
+      ->default_str(crypto::kDefaultPkcs11Module);
+  serve->add_option("--pkcs11-token", config.pkcs11_token,
+                    "Label of the initialized PKCS#11 token that holds HSM-protected keys "
+                    "(none: -HSM key types are refused)");
+  serve->add_option("--pkcs11-pin-file", config.pkcs11_pin_file,
+                    "File whose first line is the token's user PIN (else $KEYHAVEN_PKCS11_PIN)");
   CLI::App* init = app.add_subcommand("init", "Initialize the data directory and exit");
   add_common(init);
   init->add_option("--port", config.listen_port, "Port written into admin.json's authorityHost")

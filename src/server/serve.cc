@@ -27,6 +27,7 @@
 #include "http/server.h"
 #include "http/tls_context.h"
 #include "server/data_dir.h"
+#include "server/hsm_config.h"
 #include "server/jwks_source.h"
 
 namespace kh::server {
@@ -157,6 +158,15 @@ int Serve(const ServerConfig& config) {
     std::cerr << "keyhaven: " << dir.status().message() << "\n";
     return 1;
   }
+  auto hsm = OpenConfiguredHsm(config);
+  if (!hsm.ok()) {
+    std::cerr << "keyhaven: HSM keys: " << hsm.status().message() << "\n";
+    return 1;
+  }
+  if (*hsm) {
+    std::cerr << "keyhaven: HSM-protected keys live in PKCS#11 token '" << (*hsm)->label()
+              << "' (serial " << (*hsm)->serial() << ")\n";
+  }
   auto tls = http::TlsContext::Create(dir->ca, config.domain);
   if (!tls.ok()) {
     std::cerr << "keyhaven: TLS setup failed: " << tls.status().message() << "\n";
@@ -182,7 +192,7 @@ int Serve(const ServerConfig& config) {
   SystemClock clock;
   domain::VaultService vaults(dir->barrier.get(), &clock);
   domain::SecretService secrets(dir->barrier.get(), &clock);
-  domain::KeyService keys(dir->barrier.get(), &clock);
+  domain::KeyService keys(dir->barrier.get(), &clock, *hsm);
   domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets, &keys);
   domain::KeyRotationService key_rotation(dir->barrier.get(), &keys, &clock);
   domain::RotationJob rotation_job(dir->store.get(), &vaults, &key_rotation);

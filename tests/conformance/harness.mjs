@@ -7,10 +7,11 @@
 // exercises exactly the path a user takes.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import dns from 'node:dns';
 import fs from 'node:fs';
 import https from 'node:https';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import crypto from 'node:crypto';
@@ -239,10 +240,11 @@ function copyTree(src, dst) {
  * factories bound to it. Create with startServer().
  */
 export class KeyhavenServer {
-  constructor({ name, testClock = false, extraArgs = [] }) {
+  constructor({ name, testClock = false, extraArgs = [], env = {} }) {
     this.name = name;
     this.testClock = testClock;
     this.extraArgs = extraArgs;
+    this.env = env; // added to the server's environment
     const root = process.env.KEYHAVEN_TMP_ROOT || fs.mkdtempSync('/tmp/keyhaven-conformance-');
     this.workDir = fs.mkdtempSync(path.join(root, `${name}-`));
     this.dataDir = path.join(this.workDir, 'data');
@@ -258,7 +260,10 @@ export class KeyhavenServer {
     if (this.testClock) args.push('--test-clock');
     args.push(...this.extraArgs);
     this.log += `\n===== harness: ${KEYHAVEN_BIN} ${args.join(' ')}\n`;
-    const child = spawn(KEYHAVEN_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(KEYHAVEN_BIN, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.env },
+    });
     this.child = child;
     this.exit = undefined;
     running.add(child);
@@ -506,10 +511,78 @@ export class KeyhavenServer {
 }
 
 /** Copies the template data dir, starts a server on it and waits until ready. */
-export async function startServer({ name = 'server', testClock = false, extraArgs = [] } = {}) {
-  const server = new KeyhavenServer({ name, testClock, extraArgs });
+export async function startServer({ name = 'server', testClock = false, extraArgs = [], env = {} } = {}) {
+  const server = new KeyhavenServer({ name, testClock, extraArgs, env });
   await server.start();
   return server;
+}
+
+/**
+ * A fresh SoftHSM2 token (Debian's softhsm2, installed by scripts/setup) in its own directory,
+ * with a random user PIN in a 0600 file. Returns what startServer needs to keep HSM-protected
+ * keys in it: { label, dir, tokensDir, env: {SOFTHSM2_CONF}, args: [--pkcs11-token, ...] }.
+ */
+export function softHsmToken(label) {
+  const root = process.env.KEYHAVEN_TMP_ROOT || os.tmpdir();
+  const dir = fs.mkdtempSync(path.join(root, `softhsm-${label}-`));
+  const tokensDir = path.join(dir, 'tokens');
+  fs.mkdirSync(tokensDir);
+  const conf = path.join(dir, 'softhsm2.conf');
+  fs.writeFileSync(conf, `directories.tokendir = ${tokensDir}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+  const pin = crypto.randomBytes(12).toString('hex');
+  const pinFile = path.join(dir, 'pin');
+  fs.writeFileSync(pinFile, `${pin}\n`, { mode: 0o600 });
+  const env = { SOFTHSM2_CONF: conf };
+  const init = spawnSync(
+    'softhsm2-util',
+    ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', crypto.randomBytes(12).toString('hex')],
+    { env: { ...process.env, ...env }, encoding: 'utf8' },
+  );
+  if (init.status !== 0) {
+    throw new Error(`softhsm2-util --init-token failed (is the softhsm2 package installed?): ${init.stderr || init.error}`);
+  }
+  return { label, dir, tokensDir, env, args: ['--pkcs11-token', label, '--pkcs11-pin-file', pinFile] };
+}
+
+/**
+ * Byte patterns under which `value` could sit in a file: plain, hex, and
+ * base64 / base64url at each of the three possible alignments (the value may
+ * be embedded at any offset of a larger base64 blob; the last few characters
+ * of each encoding depend on what follows, so they are dropped).
+ */
+export function encodingsOf(value) {
+  const raw = Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8');
+  const patterns = [
+    ['plain', raw],
+    ['hex', Buffer.from(raw.toString('hex'))],
+    ['HEX', Buffer.from(raw.toString('hex').toUpperCase())],
+  ];
+  if (!Buffer.isBuffer(value)) patterns.push(['utf16le', Buffer.from(value, 'utf16le')]);
+  for (let shift = 0; shift < 3; shift++) {
+    const part = raw.subarray(shift);
+    const usable = Math.floor(part.length / 3) * 4; // characters that do not depend on later bytes
+    patterns.push([`base64@${shift}`, Buffer.from(part.toString('base64').slice(0, usable))]);
+    patterns.push([`base64url@${shift}`, Buffer.from(part.toString('base64url').slice(0, usable))]);
+  }
+  return patterns;
+}
+
+/** Returns "file: encoding" for every occurrence of `value` in the data dir. */
+export function findInDataDir(dir, value) {
+  const hits = [];
+  for (const file of listFiles(dir)) {
+    let content;
+    try {
+      content = fs.readFileSync(file);
+    } catch (err) {
+      if (err.code === 'ENOENT') continue; // e.g. a -wal file removed by a checkpoint meanwhile
+      throw err;
+    }
+    for (const [enc, pattern] of encodingsOf(value)) {
+      if (content.includes(pattern)) hits.push(`${file}: ${enc}`);
+    }
+  }
+  return hits;
 }
 
 /** Lists every regular file under `dir` (recursively). */

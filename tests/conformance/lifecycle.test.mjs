@@ -7,52 +7,11 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 
 import { KeyClient } from '@azure/keyvault-keys';
-import { startServer, secretName, vaultName, rejectsWith, eventually, listFiles, RESOURCE_GROUP } from './harness.mjs';
+import { startServer, secretName, vaultName, rejectsWith, eventually, findInDataDir, encodingsOf, RESOURCE_GROUP } from './harness.mjs';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 const LRO = { intervalInMs: 20 };
-
-/**
- * Byte patterns under which `value` could sit in a file: plain, hex, and
- * base64 / base64url at each of the three possible alignments (the value may
- * be embedded at any offset of a larger base64 blob; the last few characters
- * of each encoding depend on what follows, so they are dropped).
- */
-function encodingsOf(value) {
-  const raw = Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8');
-  const patterns = [
-    ['plain', raw],
-    ['hex', Buffer.from(raw.toString('hex'))],
-    ['HEX', Buffer.from(raw.toString('hex').toUpperCase())],
-  ];
-  if (!Buffer.isBuffer(value)) patterns.push(['utf16le', Buffer.from(value, 'utf16le')]);
-  for (let shift = 0; shift < 3; shift++) {
-    const part = raw.subarray(shift);
-    const usable = Math.floor(part.length / 3) * 4; // characters that do not depend on later bytes
-    patterns.push([`base64@${shift}`, Buffer.from(part.toString('base64').slice(0, usable))]);
-    patterns.push([`base64url@${shift}`, Buffer.from(part.toString('base64url').slice(0, usable))]);
-  }
-  return patterns;
-}
-
-/** Returns "file: encoding" for every occurrence of `value` in the data dir. */
-function findInDataDir(dir, value) {
-  const hits = [];
-  for (const file of listFiles(dir)) {
-    let content;
-    try {
-      content = fs.readFileSync(file);
-    } catch (err) {
-      if (err.code === 'ENOENT') continue; // e.g. a -wal file removed by a checkpoint meanwhile
-      throw err;
-    }
-    for (const [enc, pattern] of encodingsOf(value)) {
-      if (content.includes(pattern)) hits.push(`${file}: ${enc}`);
-    }
-  }
-  return hits;
-}
 
 describe('lifecycle: retention clock, restart durability, encryption at rest', () => {
   let h;
