@@ -19,6 +19,9 @@ struct Call {
 // Surface handlers, one file each. Each returns the full Response (errors included).
 Response HandleIdentity(const Call& call);
 Response HandleManagement(const Call& call);
+// Soft-deleted vaults (list, get, purge) and checkNameAvailability, under a subscription's
+// provider path; nullopt when the path is not one.
+std::optional<Response> HandleDeletedVaults(const Call& call);
 // Role assignments and definitions under any ARM scope; nullopt when the path is not one.
 std::optional<Response> HandleAuthorization(const Call& call);
 Response HandleAdmin(const Call& call);

@@ -227,9 +227,13 @@ StatusOr<domain::VaultSpec> ParseSpec(const Call& call, bool is_put) {
     KH_ASSIGN_OR_RETURN(spec.network_acls, ParseNetworkAcls(call, *acls));
   }
   KH_ASSIGN_OR_RETURN(std::optional<std::string> create_mode, OptString(*props, "createMode"));
-  if (create_mode && domain::Lower(*create_mode) == "recover") {
-    return InvalidArgument("createMode 'recover' (vault recovery) is not supported yet.",
-                           "BadRequest");
+  if (create_mode) {
+    const std::string mode = domain::Lower(*create_mode);
+    if (mode != "recover" && mode != "default") {
+      return InvalidArgument("The property 'createMode' must be 'default' or 'recover'.",
+                             "BadRequest");
+    }
+    spec.recover = mode == "recover";
   }
   return spec;
 }
@@ -258,6 +262,11 @@ Response VaultResource(const Call& call, const std::string& rg, const std::strin
     }
     auto spec = ParseSpec(call, m == "PUT");
     if (!spec.ok()) return ErrorResponse(spec.status());
+    if (m == "PUT" && spec->recover) {
+      auto recovered = vaults->Recover(rg, name, CallerName(call));
+      if (!recovered.ok()) return ErrorResponse(recovered.status());
+      return JsonResponse(200, VaultToJson(call, **recovered));
+    }
     if (m == "PUT") {
       auto result = vaults->CreateOrUpdate(rg, name, *spec, CallerName(call));
       if (!result.ok()) return ErrorResponse(result.status());
@@ -341,6 +350,7 @@ Response HandleManagement(const Call& call) {
         "SubscriptionNotFound",
         "The subscription '" + (s.size() > 1 ? s[1].substr(0, 64) : "") + "' could not be found."));
   }
+  if (auto deleted = HandleDeletedVaults(call)) return std::move(*deleted);
   // /subscriptions/{sub}/providers/Microsoft.KeyVault/vaults
   if (s.size() == 5 && Is(s[2], "providers") && Is(s[3], "Microsoft.KeyVault") &&
       Is(s[4], "vaults")) {

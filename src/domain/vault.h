@@ -94,6 +94,7 @@ struct VaultSpec {
   std::optional<std::string> public_network_access;
   std::optional<NetworkAclsSpec> network_acls;
   std::optional<std::vector<AccessPolicy>> access_policies;
+  bool recover = false;  // ARM createMode "recover": bring back the soft-deleted vault
 };
 
 enum class AccessPolicyUpdate { kAdd, kReplace, kRemove };

@@ -287,14 +287,22 @@ StatusOr<std::shared_ptr<const Vault>> VaultService::Find(std::string_view name)
   return v;
 }
 
-StatusOr<std::vector<std::shared_ptr<const Vault>>> VaultService::List(
-    std::optional<std::string_view> resource_group) {
+StatusOr<std::vector<std::shared_ptr<const Vault>>> VaultService::ScanAll() {
   KH_ASSIGN_OR_RETURN(std::vector<barrier::OpenedRecord> rows,
                       barrier_->Scan(barrier_->system(), "vaults/", "", 0));
   std::vector<std::shared_ptr<const Vault>> out;
   for (const auto& row : rows) {
     KH_ASSIGN_OR_RETURN(Fields fields, Fields::Decode(row.plaintext.Reveal()));
-    auto v = std::make_shared<const Vault>(Vault::FromFields(fields));
+    out.push_back(std::make_shared<const Vault>(Vault::FromFields(fields)));
+  }
+  return out;
+}
+
+StatusOr<std::vector<std::shared_ptr<const Vault>>> VaultService::List(
+    std::optional<std::string_view> resource_group) {
+  KH_ASSIGN_OR_RETURN(auto all, ScanAll());
+  std::vector<std::shared_ptr<const Vault>> out;
+  for (auto& v : all) {
     if (v->deleted) continue;
     if (resource_group && !SameGroup(*v, *resource_group)) continue;
     out.push_back(std::move(v));
@@ -318,6 +326,10 @@ Status VaultService::PurgeIfDue(std::string_view name, int64_t now) {
   std::lock_guard write_lock(write_mu_);
   KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> v, Load(name));
   if (!v || !v->deleted || v->scheduled_purge_date > now) return Status::Ok();
+  return RemoveAll(name);
+}
+
+Status VaultService::RemoveAll(std::string_view name) {
   // Objects are removed in bounded batches so a large vault never makes one huge transaction.
   constexpr size_t kPurgeBatchRows = 512;
   std::string prefix = VaultDataPrefix(name);
@@ -336,6 +348,93 @@ Status VaultService::PurgeIfDue(std::string_view name, int64_t now) {
   std::lock_guard lock(cache_mu_);
   cache_.erase(Lower(name));
   return Status::Ok();
+}
+
+namespace {
+
+// ARM location names: "West Europe" and "westeurope" are the same location.
+std::string LocationKey(std::string_view location) {
+  std::string out;
+  for (char c : Lower(location)) {
+    if (c != ' ') out.push_back(c);
+  }
+  return out;
+}
+
+Status DeletedVaultNotFound(std::string_view name) {
+  return NotFound("ResourceNotFound",
+                  "The deleted vault '" + std::string(name) + "' was not found.");
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::shared_ptr<const Vault>>> VaultService::ListDeleted() {
+  KH_ASSIGN_OR_RETURN(auto all, ScanAll());
+  std::vector<std::shared_ptr<const Vault>> out;
+  for (auto& v : all) {
+    if (v->deleted) out.push_back(std::move(v));
+  }
+  return out;
+}
+
+StatusOr<std::shared_ptr<const Vault>> VaultService::GetDeleted(std::string_view location,
+                                                                std::string_view name) {
+  if (!IsValidVaultName(name)) return DeletedVaultNotFound(name);
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> v, Load(name));
+  if (!v || !v->deleted || LocationKey(v->location) != LocationKey(location)) {
+    return DeletedVaultNotFound(name);
+  }
+  return v;
+}
+
+Status VaultService::PurgeDeleted(std::string_view location, std::string_view name) {
+  std::lock_guard write_lock(write_mu_);
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> v, GetDeleted(location, name));
+  if (!v->PurgeAllowed()) {
+    return Status(StatusCode::kConflict, "InvalidOperation",
+                  "Operation 'DeletedVaultPurge' is not allowed.");
+  }
+  return RemoveAll(name);
+}
+
+StatusOr<std::shared_ptr<const Vault>> VaultService::Recover(std::string_view resource_group,
+                                                             std::string_view name,
+                                                             std::string_view caller) {
+  KH_RETURN_IF_ERROR(ValidateVaultName(name));
+  std::lock_guard write_lock(write_mu_);
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
+  if (!existing || !existing->deleted || !SameGroup(*existing, resource_group)) {
+    return NotFound("ResourceNotFound",
+                    "There is no deleted vault '" + std::string(name) + "' in resource group '" +
+                        std::string(resource_group) + "' to recover.");
+  }
+  Vault v = *existing;
+  v.deleted = false;
+  v.deleted_date = 0;
+  v.scheduled_purge_date = 0;  // the schedule entry left behind is ignored for a live vault
+  v.last_modified_by = std::string(caller);
+  v.last_modified_at = clock_->NowSeconds();
+  return Persist(std::move(v), storage::WriteBatch());
+}
+
+StatusOr<VaultService::NameAvailability> VaultService::CheckName(std::string_view name) {
+  NameAvailability result;
+  if (Status valid = ValidateVaultName(name); !valid.ok()) {
+    result.available = false;
+    result.reason = "AccountNameInvalid";
+    result.message = valid.message();
+    return result;
+  }
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> v, Load(name));
+  if (v) {
+    result.available = false;
+    result.reason = "AlreadyExists";
+    result.message = v->deleted ? "The vault name '" + std::string(name) +
+                                      "' is reserved by a soft-deleted vault until it is purged "
+                                      "or recovered."
+                                : "The vault name '" + std::string(name) + "' is already in use.";
+  }
+  return result;
 }
 
 }  // namespace kh::domain

@@ -53,6 +53,31 @@ class VaultService {
   // Removes every record of a deleted vault whose retention has ended (called by the purge job).
   Status PurgeIfDue(std::string_view name, int64_t now);
 
+  // ---- Soft-deleted vaults (ARM deletedVaults) ----
+  // Every soft-deleted vault, ordered by name.
+  StatusOr<std::vector<std::shared_ptr<const Vault>>> ListDeleted();
+  // The soft-deleted vault `name` in `location` (compared as ARM does, ignoring case and
+  // spaces); NotFound otherwise.
+  StatusOr<std::shared_ptr<const Vault>> GetDeleted(std::string_view location,
+                                                    std::string_view name);
+  // Purges a soft-deleted vault now, with everything in it. Conflict (InvalidOperation,
+  // "Operation 'DeletedVaultPurge' is not allowed.") under purge protection: then only the
+  // scheduled purge removes it, when its retention ends.
+  Status PurgeDeleted(std::string_view location, std::string_view name);
+  // ARM PUT with createMode "recover": the soft-deleted vault comes back as it was deleted, with
+  // its objects, in its own resource group (NotFound elsewhere or when none is deleted).
+  StatusOr<std::shared_ptr<const Vault>> Recover(std::string_view resource_group,
+                                                 std::string_view name, std::string_view caller);
+
+  // ARM checkNameAvailability: reason "AccountNameInvalid" or "AlreadyExists" (also for a
+  // soft-deleted vault, whose name stays reserved) when the name cannot be used.
+  struct NameAvailability {
+    bool available = true;
+    std::string reason;
+    std::string message;
+  };
+  StatusOr<NameAvailability> CheckName(std::string_view name);
+
  private:
   StatusOr<std::shared_ptr<const Vault>> Load(std::string_view name);
   // An active vault of the resource group; NotFound (ARM's ResourceNotFound) otherwise.
@@ -61,6 +86,10 @@ class VaultService {
   // Writes `vault` together with whatever `batch` already holds, then makes the cache agree.
   StatusOr<std::shared_ptr<const Vault>> Persist(Vault vault, storage::WriteBatch batch);
   Status CheckSpec(const VaultSpec& spec, const Vault* existing) const;
+  // Every vault record, deleted or not (a scan of the system scope).
+  StatusOr<std::vector<std::shared_ptr<const Vault>>> ScanAll();
+  // Deletes every record of vault `name` and its data key; the caller holds write_mu_.
+  Status RemoveAll(std::string_view name);
   void Apply(const VaultSpec& spec, Vault& vault) const;
 
   barrier::Barrier* barrier_;

@@ -68,5 +68,62 @@ TEST_F(VaultServiceTest, PurgeRemovesVaultAfterRetention) {
   EXPECT_TRUE(vaults.CreateOrUpdate("rg", "gone", spec, "x").ok());
 }
 
+TEST_F(VaultServiceTest, DeletedVaultsAreListedRecoveredAndPurged) {
+  VaultSpec spec;
+  spec.location = "West Europe";
+  spec.retention_days = 7;
+  spec.tags = std::map<std::string, std::string>{{"env", "prod"}};
+  ASSERT_TRUE(vaults.CreateOrUpdate("rg", "soft", spec, "x").ok());
+  spec.purge_protection = true;
+  ASSERT_TRUE(vaults.CreateOrUpdate("rg", "locked", spec, "x").ok());
+  EXPECT_TRUE(vaults.ListDeleted()->empty());
+  EXPECT_TRUE(vaults.CheckName("soft")->reason == "AlreadyExists");
+  EXPECT_TRUE(vaults.CheckName("free-name")->available);
+  EXPECT_EQ(vaults.CheckName("no_underscores")->reason, "AccountNameInvalid");
+
+  ASSERT_TRUE(vaults.Delete("rg", "soft").ok());
+  ASSERT_TRUE(vaults.Delete("rg", "locked").ok());
+  auto deleted = vaults.ListDeleted();
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_EQ(deleted->size(), 2u);
+  // ARM locations match without case or spaces; another location does not.
+  auto soft = vaults.GetDeleted("westeurope", "soft");
+  ASSERT_TRUE(soft.ok()) << soft.status().ToString();
+  EXPECT_EQ((*soft)->scheduled_purge_date, (*soft)->deleted_date + 7 * kSecondsPerDay);
+  EXPECT_EQ(vaults.GetDeleted("eastus", "soft").status().code(), StatusCode::kNotFound);
+  auto reserved = vaults.CheckName("soft");
+  EXPECT_FALSE(reserved->available);
+  EXPECT_EQ(reserved->reason, "AlreadyExists");
+  EXPECT_NE(reserved->message.find("soft-deleted"), std::string::npos);
+
+  // Recover: only in its own resource group; the vault comes back as it was.
+  EXPECT_EQ(vaults.Recover("other-rg", "soft", "x").status().code(), StatusCode::kNotFound);
+  auto recovered = vaults.Recover("rg", "soft", "x");
+  ASSERT_TRUE(recovered.ok()) << recovered.status().ToString();
+  EXPECT_FALSE((*recovered)->deleted);
+  EXPECT_EQ((*recovered)->tags.at("env"), "prod");
+  EXPECT_TRUE(vaults.Find("soft").ok());
+  EXPECT_EQ(vaults.Recover("rg", "soft", "x").status().code(), StatusCode::kNotFound);
+  // The old schedule entry does not purge a recovered vault.
+  f.clock.Advance(8 * kSecondsPerDay);
+  ASSERT_TRUE(vaults.PurgeIfDue("soft", f.clock.NowSeconds()).ok());
+  EXPECT_TRUE(vaults.Find("soft").ok());
+
+  // Purge protection: no one purges early; the schedule does.
+  Status refused = vaults.PurgeDeleted("West Europe", "locked");
+  EXPECT_EQ(refused.code(), StatusCode::kConflict);
+  EXPECT_EQ(refused.azure_code(), "InvalidOperation");
+  EXPECT_EQ(refused.message(), "Operation 'DeletedVaultPurge' is not allowed.");
+  ASSERT_TRUE(vaults.PurgeIfDue("locked", f.clock.NowSeconds()).ok());
+  EXPECT_EQ(vaults.GetDeleted("westeurope", "locked").status().code(), StatusCode::kNotFound);
+
+  // Without purge protection, purge is immediate and frees the name.
+  ASSERT_TRUE(vaults.Delete("rg", "soft").ok());
+  ASSERT_TRUE(vaults.PurgeDeleted("westeurope", "soft").ok());
+  EXPECT_TRUE(vaults.ListDeleted()->empty());
+  EXPECT_TRUE(vaults.CheckName("soft")->available);
+  EXPECT_EQ(vaults.PurgeDeleted("westeurope", "soft").code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace kh::domain

@@ -10,13 +10,9 @@ import {
   assertAzureError,
   RESOURCE_GROUP,
   API_VERSION,
+  collect,
 } from './harness.mjs';
 
-const collect = async (iter) => {
-  const out = [];
-  for await (const x of iter) out.push(x);
-  return out;
-};
 
 describe('ARM vaults (@azure/arm-keyvault)', () => {
   let h;

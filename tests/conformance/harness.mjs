@@ -517,6 +517,13 @@ export async function startServer({ name = 'server', testClock = false, extraArg
   return server;
 }
 
+/** Every item of an async iterable (the SDKs' paged lists), in order. */
+export async function collect(iter) {
+  const out = [];
+  for await (const x of iter) out.push(x);
+  return out;
+}
+
 /**
  * A fresh SoftHSM2 token (Debian's softhsm2, installed by scripts/setup) in its own directory,
  * with a random user PIN in a 0600 file. Returns what startServer needs to keep HSM-protected

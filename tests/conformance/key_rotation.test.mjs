@@ -5,15 +5,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { startServer, secretName, rejectsWith } from './harness.mjs';
+import { startServer, secretName, rejectsWith, collect } from './harness.mjs';
 
 const DAY = 86400;
 
-const collect = async (iter) => {
-  const out = [];
-  for await (const x of iter) out.push(x);
-  return out;
-};
 
 // The SDK's lifetime actions without its undefined members.
 const plainActions = (policy) => policy.lifetimeActions.map((a) => JSON.parse(JSON.stringify(a)));

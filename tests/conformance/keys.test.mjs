@@ -6,15 +6,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 
-import { startServer, secretName, rejectsWith, assertAzureError, API_VERSION, randomHex } from './harness.mjs';
+import { startServer, secretName, rejectsWith, assertAzureError, API_VERSION, randomHex, collect } from './harness.mjs';
 
 const LRO = { intervalInMs: 20 };
 
-const collect = async (iter) => {
-  const out = [];
-  for await (const x of iter) out.push(x);
-  return out;
-};
 
 const b64u = (s) => Buffer.from(s, 'base64url');
 

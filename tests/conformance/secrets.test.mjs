@@ -4,16 +4,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { startServer, secretName, rejectsWith, assertAzureError, API_VERSION, randomHex } from './harness.mjs';
+import { startServer, secretName, rejectsWith, assertAzureError, API_VERSION, randomHex, collect } from './harness.mjs';
 
 const DAY_MS = 86_400_000;
 const LRO = { intervalInMs: 20 }; // fast polling keeps the suite quick
 
-const collect = async (iter) => {
-  const out = [];
-  for await (const x of iter) out.push(x);
-  return out;
-};
 
 /** Asserts a JS Date is within `slackMs` of the real clock (catches ms-vs-seconds mixups). */
 const assertRecent = (date, what, slackMs = 120_000) => {
