@@ -2,6 +2,7 @@
 //   POST /admin/test-clock {"advanceSeconds": N}   only with `serve --test-clock`
 //   /admin/principals[...]                          principal_handlers.cc
 //   GET /admin/access-review[?vault=NAME]          access_review_handlers.cc
+//   POST /admin/vault-backup[/verify|/restore]     vault_backup_handlers.cc
 #include <boost/json.hpp>
 
 #include "api/call.h"
@@ -43,6 +44,7 @@ Response HandleAdmin(const Call& call) {
   if (s.size() == 2 && s[1] == "test-clock") return AdvanceClock(call);
   if (s.size() >= 2 && s[1] == "principals") return HandlePrincipals(call);
   if (s.size() >= 2 && s[1] == "access-review") return HandleAccessReview(call);
+  if (s.size() >= 2 && s[1] == "vault-backup") return HandleVaultBackup(call);
   return UnknownRoute(call.request);
 }
 

@@ -169,6 +169,15 @@ bool Api::RunsInline(const Request& request, const Admission& admission) const {
          s[0] == "keys" && ParseKeyOperationPath(s[3]).has_value();
 }
 
+size_t Api::MaxBodyBytes(const Admission& admission) const {
+  const auto& s = admission.target.segments;
+  if (admission.surface == Surface::kAdmin && s.size() == 3 && s[1] == "vault-backup" &&
+      (s[2] == "verify" || s[2] == "restore")) {
+    return kMaxBackupFileBytes;
+  }
+  return kMaxBodyBytes;
+}
+
 Response Api::Dispatch(const Request& request, const Admission& admission) {
   Call call{request, admission.target, admission, config_, services_, *this};
   if (admission.surface == Surface::kIdentity) return HandleIdentity(call);

@@ -27,6 +27,7 @@
 #include "domain/role_assignment_service.h"
 #include "domain/role_definition_service.h"
 #include "domain/secret_service.h"
+#include "domain/vault_backup.h"
 #include "domain/vault_service.h"
 
 namespace kh::api {
@@ -45,6 +46,7 @@ struct ApiServices {
   domain::VaultService* vaults = nullptr;
   domain::SecretService* secrets = nullptr;
   domain::KeyService* keys = nullptr;
+  domain::VaultBackupService* vault_backups = nullptr;
   domain::KeyRotationService* key_rotation = nullptr;  // rotate, rotationpolicy
   domain::RoleAssignmentService* role_assignments = nullptr;
   domain::RoleDefinitionService* role_definitions = nullptr;  // custom roles; optional
@@ -85,6 +87,10 @@ class Api {
   // itself on small machines): reads, and key operations (CPU only: an RSA-2048 private-key
   // operation takes ~0.3 ms). Key creation is not: RSA generation takes up to seconds.
   bool RunsInline(const Request& request, const Admission& admission) const;
+
+  // The largest body an admitted request may carry: kMaxBodyBytes, or kMaxBackupFileBytes for
+  // uploads of whole-vault backup files.
+  size_t MaxBodyBytes(const Admission& admission) const;
 
   // https://{domain}[:{port}]: the authority, the token audience and the ARM endpoint.
   std::string ServiceUrl() const;

@@ -27,6 +27,7 @@ std::optional<Response> HandleAuthorization(const Call& call);
 Response HandleAdmin(const Call& call);
 Response HandlePrincipals(const Call& call);    // /admin/principals...
 Response HandleAccessReview(const Call& call);  // /admin/access-review
+Response HandleVaultBackup(const Call& call);   // /admin/vault-backup[/verify|/restore]
 Response HandleSecrets(const Call& call);
 Response HandleKeys(const Call& call);  // /keys, /deletedkeys, /rng
 

@@ -10,6 +10,9 @@ namespace kh::api {
 
 // Limits on outside input enforced by the http module before a Request is built.
 constexpr size_t kMaxBodyBytes = 256 * 1024;
+// Whole-vault backup files uploaded to /admin/vault-backup/{verify,restore} (authenticated
+// callers only: the larger limit applies once the request is admitted).
+constexpr size_t kMaxBackupFileBytes = size_t{256} * 1024 * 1024;
 constexpr size_t kMaxHeaderBytes = 16 * 1024;
 
 struct Request {

@@ -36,6 +36,11 @@ Barrier::Barrier(storage::Store* store, SecretBytes root_key)
 }
 
 Status Barrier::AddNewVaultKey(std::string_view vault_id, storage::WriteBatch& batch) {
+  return AddNewVaultKeyAndUse(vault_id, batch).status();
+}
+
+StatusOr<std::shared_ptr<const ScopeKey>> Barrier::AddNewVaultKeyAndUse(
+    std::string_view vault_id, storage::WriteBatch& batch) {
   SecretBytes key = crypto::RandomSecret(kDataKeyBytes);
   std::string path = VaultKeyPath(vault_id);
   KH_ASSIGN_OR_RETURN(std::string wrapped, crypto::AeadSeal(root_key_, key, path));
@@ -43,7 +48,7 @@ Status Barrier::AddNewVaultKey(std::string_view vault_id, storage::WriteBatch& b
   batch.Put(path, std::string(1, kKeyVersion) + wrapped);
   std::lock_guard lock(mu_);
   vault_keys_.erase(std::string(vault_id));
-  return Status::Ok();
+  return std::make_shared<const ScopeKey>(std::move(key));
 }
 
 StatusOr<std::shared_ptr<const ScopeKey>> Barrier::VaultKey(std::string_view vault_id) {

@@ -55,6 +55,10 @@ class Barrier {
 
   // Adds a fresh wrapped data key for `vault_id` to `batch`. Fails if one is cached already.
   Status AddNewVaultKey(std::string_view vault_id, storage::WriteBatch& batch);
+  // The same, returning the new key, so that records sealed under it can join the same batch
+  // (VaultKey finds the key only once the batch is committed).
+  StatusOr<std::shared_ptr<const ScopeKey>> AddNewVaultKeyAndUse(std::string_view vault_id,
+                                                                 storage::WriteBatch& batch);
   // The vault's data key, loaded and unwrapped on first use. NotFound when the vault has none.
   StatusOr<std::shared_ptr<const ScopeKey>> VaultKey(std::string_view vault_id);
   // Adds the deletion of the vault's wrapped key to `batch` and forgets the cached key.

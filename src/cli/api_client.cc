@@ -142,12 +142,14 @@ Status ApiClient::EnsureToken() {
   return Status::Ok();
 }
 
-StatusOr<boost::json::value> ApiClient::Call(std::string_view method, std::string_view url,
-                                             std::string_view body) {
+StatusOr<http::HttpResponse> ApiClient::SendAuthorized(std::string_view method,
+                                                       std::string_view url,
+                                                       std::string_view body,
+                                                       std::string_view content_type) {
   KH_RETURN_IF_ERROR(EnsureToken());
   std::map<std::string, std::string> headers = BaseHeaders();
   headers["authorization"] = std::string(authorization_.Reveal());
-  if (!body.empty() || MethodHasBody(method)) headers["content-type"] = "application/json";
+  if (!content_type.empty()) headers["content-type"] = std::string(content_type);
   StatusOr<http::HttpResponse> sent = transport_->Send(method, url, headers, body);
   WipeString(headers["authorization"]);
   KH_ASSIGN_OR_RETURN(http::HttpResponse response, std::move(sent));
@@ -156,11 +158,26 @@ StatusOr<boost::json::value> ApiClient::Call(std::string_view method, std::strin
     WipeString(response.body);
     return error;
   }
+  return response;
+}
+
+StatusOr<boost::json::value> ApiClient::Call(std::string_view method, std::string_view url,
+                                             std::string_view body) {
+  const bool json_body = !body.empty() || MethodHasBody(method);
+  KH_ASSIGN_OR_RETURN(http::HttpResponse response,
+                      SendAuthorized(method, url, body, json_body ? "application/json" : ""));
   if (response.body.empty()) return boost::json::value(nullptr);
   StatusOr<boost::json::value> parsed = ParseJson(response.body, "response");
   WipeString(response.body);
   if (!parsed.ok()) return Internal("the server returned a response that is not JSON");
   return parsed;
+}
+
+StatusOr<std::string> ApiClient::CallBytes(std::string_view method, std::string_view url,
+                                           std::string_view body) {
+  KH_ASSIGN_OR_RETURN(http::HttpResponse response,
+                      SendAuthorized(method, url, body, "application/octet-stream"));
+  return std::move(response.body);
 }
 
 StatusOr<boost::json::value> ApiClient::CallWithJson(std::string_view method, std::string_view url,

@@ -52,11 +52,21 @@ class ApiClient {
   StatusOr<boost::json::value> CallWithJson(std::string_view method, std::string_view url,
                                             const boost::json::value& body);
 
+  // Sends raw bytes (application/octet-stream; may be a backup file) and returns the raw body of
+  // a 2xx response. Errors as for Call.
+  StatusOr<std::string> CallBytes(std::string_view method, std::string_view url,
+                                  std::string_view body = {});
+
   // GETs `url` and every nextLink after it; returns the concatenated `value` arrays.
   StatusOr<boost::json::array> ListAll(std::string_view url);
 
  private:
   Status EnsureToken();
+  // Sends with the bearer token (and `content_type` when not empty); a non-2xx response becomes
+  // its Status, with the body wiped.
+  StatusOr<http::HttpResponse> SendAuthorized(std::string_view method, std::string_view url,
+                                              std::string_view body,
+                                              std::string_view content_type);
 
   Credentials credentials_;
   ServerUrl server_;

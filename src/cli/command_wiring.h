@@ -20,5 +20,6 @@ void AddSecretCommands(CLI::App& app, Action* action);
 void AddKeyCommands(CLI::App& app, Action* action);
 void AddAccessCommands(CLI::App& app, Action* action);
 void AddAccessReviewCommands(CLI::App& app, Action* action);
+void AddBackupCommands(CLI::App& app, Action* action);
 
 }  // namespace kh::cli

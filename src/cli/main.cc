@@ -84,6 +84,7 @@ int Run(int argc, const char* const* argv, const CliEnvironment& environment) {
   AddKeyCommands(app, &action);
   AddAccessCommands(app, &action);
   AddAccessReviewCommands(app, &action);
+  AddBackupCommands(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -473,35 +473,35 @@ Status KeyService::PurgeIfDue(std::string_view vault_name, std::string_view name
   return lifecycle_.PurgeIfDue(vault_name, name, now, Remover());
 }
 
+Status KeyService::RewriteForBackup(Fields& fields) {
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, KeyMaterialFromFields(fields, hsm_));
+  if (!material.is_hsm()) return Status::Ok();
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial copy, material.HsmCopyForBackup());
+  SetKeyMaterial(fields, copy);
+  return Status::Ok();
+}
+
+Status KeyService::RewriteForRestore(Fields& fields, std::vector<crypto::KeyMaterial>* made) {
+  auto material = KeyMaterialFromFields(fields, hsm_);
+  if (!material.ok()) {
+    if (material.status().code() == StatusCode::kInvalidArgument) return material.status();
+    return InvalidArgument(
+        "The backup refers to HSM key material that is not in this server's PKCS#11 token.");
+  }
+  if (!material->is_hsm()) return Status::Ok();
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial copy, material->HsmCopyForRestore());
+  SetKeyMaterial(fields, copy);
+  made->push_back(std::move(copy));
+  return Status::Ok();
+}
+
 StatusOr<std::string> KeyService::Backup(const Vault& vault, std::string_view name) {
-  // HSM versions go into the blob as references to their backup copies in the token.
-  return lifecycle_.Backup(vault, name, [&](Fields& fields) -> Status {
-    KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, KeyMaterialFromFields(fields, hsm_));
-    if (!material.is_hsm()) return Status::Ok();
-    KH_ASSIGN_OR_RETURN(crypto::KeyMaterial copy, material.HsmCopyForBackup());
-    SetKeyMaterial(fields, copy);
-    return Status::Ok();
-  });
+  return lifecycle_.Backup(vault, name, [this](Fields& fields) { return RewriteForBackup(fields); });
 }
 
 StatusOr<KeyVersion> KeyService::Restore(const Vault& vault, std::string_view blob) {
   std::optional<KeyVersion> latest;
   std::vector<crypto::KeyMaterial> copies;  // token objects this restore made
-  // Each HSM version gets its own new token object, copied from the blob's backup copy; the
-  // blob's material must name this server's token.
-  auto copy_hsm_material = [&](Fields& fields) -> Status {
-    auto material = KeyMaterialFromFields(fields, hsm_);
-    if (!material.ok()) {
-      if (material.status().code() == StatusCode::kInvalidArgument) return material.status();
-      return InvalidArgument("The backup blob refers to HSM key material that is not in this "
-                             "server's PKCS#11 token.");
-    }
-    if (!material->is_hsm()) return Status::Ok();
-    KH_ASSIGN_OR_RETURN(crypto::KeyMaterial copy, material->HsmCopyForRestore());
-    SetKeyMaterial(fields, copy);
-    copies.push_back(std::move(copy));
-    return Status::Ok();
-  };
   Status restored = lifecycle_.Restore(
       vault, blob,
       [&](const ObjectHead& head, const Fields& fields) {
@@ -510,7 +510,7 @@ StatusOr<KeyVersion> KeyService::Restore(const Vault& vault, std::string_view bl
                             Material(vault.name, head.name, head.latest_version, fields));
         return Status::Ok();
       },
-      copy_hsm_material);
+      [&](Fields& fields) { return RewriteForRestore(fields, &copies); });
   if (!restored.ok()) {
     for (const auto& copy : copies) copy.DestroyInHsm().IgnoreError();
     return restored;

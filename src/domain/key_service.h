@@ -65,6 +65,14 @@ class KeyService {
                               std::optional<int64_t> expires_after,
                               std::string_view only_if_latest = {});
 
+  // Backups of HSM keys (per key here, whole vaults in VaultBackupService): a stored version
+  // record whose material lives in the token is rewritten to refer to the token's backup copy,
+  // and on restore to a fresh token copy (appended to `made`, so that a restore that fails can
+  // destroy them). Records of software keys are left as they are. BadParameter when the
+  // material names another token or none is configured.
+  Status RewriteForBackup(Fields& version_record);
+  Status RewriteForRestore(Fields& version_record, std::vector<crypto::KeyMaterial>* made);
+
   // Purges a deleted key whose scheduled purge date has passed (the purge job).
   Status PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now);
 

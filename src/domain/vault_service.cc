@@ -148,6 +148,17 @@ void VaultService::Apply(const VaultSpec& spec, Vault& v) const {
   }
 }
 
+namespace {
+
+Status NameInUse(std::string_view name) {
+  return Status(StatusCode::kConflict, "VaultAlreadyExists",
+                "The vault name '" + std::string(name) +
+                    "' is already in use. If you recently deleted a key vault with this name, "
+                    "it may still be in the soft deleted state.");
+}
+
+}  // namespace
+
 StatusOr<VaultWriteResult> VaultService::CreateOrUpdate(std::string_view resource_group,
                                                         std::string_view name,
                                                         const VaultSpec& spec,
@@ -156,10 +167,7 @@ StatusOr<VaultWriteResult> VaultService::CreateOrUpdate(std::string_view resourc
   std::lock_guard write_lock(write_mu_);
   KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
   if (existing && (existing->deleted || !SameGroup(*existing, resource_group))) {
-    return Status(StatusCode::kConflict, "VaultAlreadyExists",
-                  "The vault name '" + std::string(name) +
-                      "' is already in use. If you recently deleted a key vault with this name, "
-                      "it may still be in the soft deleted state.");
+    return NameInUse(name);
   }
   KH_RETURN_IF_ERROR(CheckSpec(spec, existing.get()));
   int64_t now = clock_->NowSeconds();
@@ -415,6 +423,31 @@ StatusOr<std::shared_ptr<const Vault>> VaultService::Recover(std::string_view re
   v.last_modified_by = std::string(caller);
   v.last_modified_at = clock_->NowSeconds();
   return Persist(std::move(v), storage::WriteBatch());
+}
+
+StatusOr<std::shared_ptr<const Vault>> VaultService::CreateFromBackup(
+    std::string_view resource_group, std::string_view name, const Vault& from,
+    std::string_view caller, const FillRestored& fill) {
+  KH_RETURN_IF_ERROR(ValidateVaultName(name));
+  std::lock_guard write_lock(write_mu_);
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
+  if (existing) return NameInUse(name);
+  const int64_t now = clock_->NowSeconds();
+  Vault v = from;
+  v.name = std::string(name);
+  v.resource_group = std::string(resource_group);
+  v.created_by = std::string(caller);
+  v.created_at = now;
+  v.last_modified_by = std::string(caller);
+  v.last_modified_at = now;
+  v.deleted = false;
+  v.deleted_date = 0;
+  v.scheduled_purge_date = 0;
+  storage::WriteBatch batch;
+  batch.ExpectAbsent(VaultRecordPath(name));
+  KH_ASSIGN_OR_RETURN(auto key, barrier_->AddNewVaultKeyAndUse(Lower(name), batch));
+  KH_RETURN_IF_ERROR(fill(*key, batch));
+  return Persist(std::move(v), std::move(batch));
 }
 
 StatusOr<VaultService::NameAvailability> VaultService::CheckName(std::string_view name) {

@@ -3,6 +3,7 @@
 // retention ends. Vault records live in the barrier's system scope; each vault gets its own data
 // key at creation. Reads are served from an in-memory cache of vault records (invalidated on
 // every write by this process). Thread-safe.
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,17 @@ class VaultService {
   // its objects, in its own resource group (NotFound elsewhere or when none is deleted).
   StatusOr<std::shared_ptr<const Vault>> Recover(std::string_view resource_group,
                                                  std::string_view name, std::string_view caller);
+
+  // A new vault `name` in `resource_group` with the settings of `from` (properties, tags, access
+  // policies, firewall) and a new data key; `fill` adds the vault's records, sealed under that
+  // key, to the same transaction (whole-vault restore). Conflict (VaultAlreadyExists) when the
+  // name is taken, also by a soft-deleted vault.
+  using FillRestored =
+      std::function<Status(const barrier::ScopeKey& key, storage::WriteBatch& batch)>;
+  StatusOr<std::shared_ptr<const Vault>> CreateFromBackup(std::string_view resource_group,
+                                                          std::string_view name, const Vault& from,
+                                                          std::string_view caller,
+                                                          const FillRestored& fill);
 
   // ARM checkNameAvailability: reason "AccountNameInvalid" or "AlreadyExists" (also for a
   // soft-deleted vault, whose name stays reserved) when the name cannot be used.

@@ -72,8 +72,11 @@ class VersionedObjects {
                           std::string_view version) const;
   const std::string& collection() const { return collection_; }
 
- private:
+  // Between an object's name and its version in a version record's path (whole-vault backups
+  // tell version records from heads by it).
   static constexpr char kVersionSeparator = '\x01';
+
+ private:
   std::string Prefix(std::string_view vault, std::string_view part) const;
   std::string VersionPrefix(std::string_view vault, std::string_view name) const;
 

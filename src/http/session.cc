@@ -64,7 +64,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_->stopping) return Close();
     parser_.emplace();
     parser_->header_limit(api::kMaxHeaderBytes);
-    parser_->body_limit(api::kMaxBodyBytes);
+    // The largest limit of any route; OnHeader narrows it once the request is admitted.
+    parser_->body_limit(api::kMaxBackupFileBytes);
     beast::get_lowest_layer(stream_).expires_after(
         std::chrono::seconds(shared_->options->request_timeout_seconds));
     bhttp::async_read_header(
@@ -89,7 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
       request_.headers[AsciiLower(field.name_string())] = std::string(field.value());
     }
     keep_alive_ = header.keep_alive();
-    if (parser_->content_length() && *parser_->content_length() > api::kMaxBodyBytes) {
+    if (parser_->content_length() && *parser_->content_length() > api::kMaxBackupFileBytes) {
       return SendTooLarge();
     }
     auto admitted = shared_->api->Admit(request_);
@@ -99,6 +100,11 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(std::move(*early));
     }
     admission_ = std::move(std::get<api::Admission>(admitted));
+    max_body_ = shared_->api->MaxBodyBytes(*admission_);
+    if (parser_->content_length() && *parser_->content_length() > max_body_) {
+      return SendTooLarge();
+    }
+    parser_->body_limit(max_body_);
     if (parser_->is_done()) return Dispatch();
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -165,7 +171,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void SendTooLarge() {
     DiscardBodyThenClose();
     SendError(413, "RequestTooLarge",
-              "The request body is larger than " + std::to_string(api::kMaxBodyBytes) + " bytes.");
+              "The request body is larger than " + std::to_string(max_body_) + " bytes.");
   }
 
   void SendError(int status, const std::string& code, const std::string& message) {
@@ -223,6 +229,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<api::Admission> admission_;
   std::string client_address_;
   bool keep_alive_ = true;
+  size_t max_body_ = api::kMaxBodyBytes;  // for the request being read
   bool linger_ = false;
   size_t lingered_bytes_ = 0;
   std::array<char, 16 * 1024> scratch_;

@@ -23,6 +23,7 @@
 #include "domain/role_definition_service.h"
 #include "domain/rotation_job.h"
 #include "domain/secret_service.h"
+#include "domain/vault_backup.h"
 #include "domain/vault_service.h"
 #include "http/server.h"
 #include "http/tls_context.h"
@@ -193,6 +194,7 @@ int Serve(const ServerConfig& config) {
   domain::VaultService vaults(dir->barrier.get(), &clock);
   domain::SecretService secrets(dir->barrier.get(), &clock);
   domain::KeyService keys(dir->barrier.get(), &clock, *hsm);
+  domain::VaultBackupService vault_backups(dir->barrier.get(), &vaults, &keys, &clock);
   domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets, &keys);
   domain::KeyRotationService key_rotation(dir->barrier.get(), &keys, &clock);
   domain::RotationJob rotation_job(dir->store.get(), &vaults, &key_rotation);
@@ -239,6 +241,7 @@ int Serve(const ServerConfig& config) {
   services.vaults = &vaults;
   services.secrets = &secrets;
   services.keys = &keys;
+  services.vault_backups = &vault_backups;
   services.key_rotation = &key_rotation;
   services.tokens = &tokens;
   services.principals = &principals;

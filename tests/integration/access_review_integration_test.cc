@@ -23,13 +23,6 @@ constexpr char kSecretsUser[] = "4633458b-17de-408a-b874-0445c86b69e6";
 constexpr char kAdministrator[] = "00482a5a-887f-4fb3-b363-3b7fe8e74483";
 constexpr char kDataAccessAdministrator[] = "8b54135c-b56d-4d72-a534-26097cfdc8d8";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string Str(const json::value& v, std::string_view key) {
   const json::value* m = v.as_object().if_contains(key);
   return m && m->is_string() ? std::string(m->as_string()) : std::string();
@@ -58,15 +51,8 @@ class AccessReviewTest : public ::testing::Test {
   json::value Admin(const std::string& method, const std::string& path, const json::value& body,
                     int want_status_class = 2) {
     http::HttpsClient client({dir_ + "/ca.pem"});
-    std::string form = "grant_type=client_credentials&client_id=" + Str(admin_, "clientId") +
-                       "&client_secret=" + Str(admin_, "clientSecret") +
-                       "&scope=" + server_->url() + "/.default";
-    auto token = client.Request(
-        "POST", server_->url() + "/" + Str(admin_, "tenantId") + "/oauth2/v2.0/token",
-        {{"content-type", "application/x-www-form-urlencoded"}}, form);
-    EXPECT_TRUE(token.ok() && token->status == 200);
-    if (!token.ok()) return nullptr;
-    std::string bearer = Str(json::parse(token->body), "access_token");
+    std::string bearer = AdminToken(*server_, dir_);
+    if (bearer.empty()) return nullptr;
     auto r = client.Request(
         method, server_->url() + path,
         {{"authorization", "Bearer " + bearer}, {"content-type", "application/json"}},

@@ -17,33 +17,12 @@
 namespace kh::testing {
 namespace {
 
-std::string JsonField(const std::string& json, const std::string& name) {
-  std::smatch m;
-  if (std::regex_search(json, m, std::regex("\"" + name + "\":\"([^\"]*)\""))) return m[1];
-  return "";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // One server run: a token for it and helpers for the vault "durable".
 struct Session {
   Session(ServerProcess& server, const std::string& data_dir) : server(server) {
     admin = ReadFile(data_dir + "/admin.json");
     ca = data_dir + "/ca.pem";
-    http::HttpsClient client({ca});
-    std::string form = "grant_type=client_credentials&client_id=" + JsonField(admin, "clientId") +
-                       "&client_secret=" + JsonField(admin, "clientSecret") +
-                       "&scope=" + server.url() + "/.default";
-    auto r = client.Request(
-        "POST", server.url() + "/" + JsonField(admin, "tenantId") + "/oauth2/v2.0/token",
-        {{"content-type", "application/x-www-form-urlencoded"}}, form);
-    EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
-    if (r.ok()) token = JsonField(r->body, "access_token");
+    token = AdminToken(server, data_dir);
     vault_url = "https://durable.localhost:" + std::to_string(server.port());
   }
   std::map<std::string, std::string> Headers() const {

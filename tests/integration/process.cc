@@ -7,8 +7,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <stdexcept>
+
+#include "http/https_client.h"
 
 namespace kh::testing {
 namespace {
@@ -142,6 +149,32 @@ int ServerProcess::Stop() {
   if (out_fd_ >= 0) close(out_fd_);
   out_fd_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string JsonField(const std::string& json, const std::string& name) {
+  std::smatch m;
+  if (std::regex_search(json, m, std::regex("\"" + name + "\":\"([^\"]*)\""))) return m[1];
+  return "";
+}
+
+std::string AdminToken(const ServerProcess& server, const std::string& data_dir) {
+  const std::string admin = ReadFile(data_dir + "/admin.json");
+  http::HttpsClient client({data_dir + "/ca.pem"});
+  std::string form = "grant_type=client_credentials&client_id=" + JsonField(admin, "clientId") +
+                     "&client_secret=" + JsonField(admin, "clientSecret") +
+                     "&scope=" + server.url() + "/.default";
+  auto r = client.Request(
+      "POST", server.url() + "/" + JsonField(admin, "tenantId") + "/oauth2/v2.0/token",
+      {{"content-type", "application/x-www-form-urlencoded"}}, form);
+  EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
+  return r.ok() ? JsonField(r->body, "access_token") : "";
 }
 
 }  // namespace kh::testing

@@ -44,4 +44,12 @@ class ServerProcess {
 
 std::string MakeTempDir();
 
+// A whole file's bytes ("" when it cannot be read).
+std::string ReadFile(const std::string& path);
+// The first "name":"value" string member anywhere in a JSON text ("" if none).
+std::string JsonField(const std::string& json, const std::string& name);
+// A bearer token for the bootstrap administrator of `data_dir` (its admin.json and ca.pem),
+// from `server`'s token endpoint; "" (and a test failure) when that fails.
+std::string AdminToken(const ServerProcess& server, const std::string& data_dir);
+
 }  // namespace kh::testing

@@ -1,0 +1,80 @@
+// Whole-vault backups (Keyhaven's own admin endpoints; not part of Azure's API):
+//   POST /admin/vault-backup?vault=NAME          -> 200, the backup file (application/octet-stream)
+//   POST /admin/vault-backup/verify  (body: file) -> 200 {"vault","resourceGroup","created",...}
+//   POST /admin/vault-backup/restore?vault=NEW[&resourceGroup=RG]  (body: file) -> 201 {...}
+// The file format is in docs/backup-format.md. Authorization: Keyhaven's own actions at the
+// deployment scope ("/"), which only the bootstrap administrator (or a custom role naming them)
+// holds, since a backup carries every secret of the vault.
+#include <boost/json.hpp>
+
+#include "api/call.h"
+#include "api/error_mapping.h"
+#include "api/json_body.h"
+#include "core/time_format.h"
+
+namespace kh::api {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kActionBackup = "Keyhaven/vaultBackups/write";
+constexpr std::string_view kActionVerify = "Keyhaven/vaultBackups/read";
+constexpr std::string_view kActionRestore = "Keyhaven/vaultBackups/restore/action";
+
+json::object SummaryToJson(const domain::VaultBackupSummary& s) {
+  return json::object{{"vault", s.vault},
+                      {"resourceGroup", s.resource_group},
+                      {"created", FormatIso8601(s.created)},
+                      {"records", s.records},
+                      {"secrets", s.secrets},
+                      {"keys", s.keys},
+                      {"deletedObjects", s.deleted_objects}};
+}
+
+Response CreateBackup(const Call& call, domain::VaultBackupService& backups) {
+  if (auto denied = DenyManagement(call, kActionBackup, "/")) return *denied;
+  const std::string vault = call.target.Query("vault");
+  if (vault.empty()) return ErrorResponse(InvalidArgument("The query parameter 'vault' is required."));
+  auto file = backups.Create(vault);
+  if (!file.ok()) return ErrorResponse(file.status());
+  Response r;
+  r.status = 200;
+  r.headers.emplace_back("Content-Type", "application/octet-stream");
+  r.body = std::move(*file);
+  return r;
+}
+
+Response Verify(const Call& call, domain::VaultBackupService& backups) {
+  if (auto denied = DenyManagement(call, kActionVerify, "/")) return *denied;
+  auto summary = backups.Verify(call.request.body);
+  if (!summary.ok()) return ErrorResponse(summary.status());
+  return JsonResponse(200, SummaryToJson(*summary));
+}
+
+Response Restore(const Call& call, domain::VaultBackupService& backups) {
+  if (auto denied = DenyManagement(call, kActionRestore, "/")) return *denied;
+  const std::string vault = call.target.Query("vault");
+  if (vault.empty()) return ErrorResponse(InvalidArgument("The query parameter 'vault' is required."));
+  std::optional<std::string> group;
+  if (call.target.HasQuery("resourceGroup")) group = call.target.Query("resourceGroup");
+  auto summary =
+      backups.Restore(call.request.body, vault, group, call.admission.caller->client_id);
+  if (!summary.ok()) return ErrorResponse(summary.status());
+  json::object out = SummaryToJson(*summary);
+  out["restoredAs"] = vault;
+  return JsonResponse(201, std::move(out));
+}
+
+}  // namespace
+
+Response HandleVaultBackup(const Call& call) {
+  if (call.request.method != "POST") return MethodNotAllowed(call.request);
+  auto* backups = call.services.vault_backups;
+  if (!backups) return UnknownRoute(call.request);
+  const auto& s = call.target.segments;
+  if (s.size() == 2) return CreateBackup(call, *backups);
+  if (s.size() == 3 && s[2] == "verify") return Verify(call, *backups);
+  if (s.size() == 3 && s[2] == "restore") return Restore(call, *backups);
+  return UnknownRoute(call.request);
+}
+
+}  // namespace kh::api

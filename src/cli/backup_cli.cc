@@ -1,0 +1,52 @@
+// CLI11 wiring of `keyhaven backup ...` (see command_wiring.h); the commands are in
+// backup_commands.cc.
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/backup_commands.h"
+#include "cli/command_wiring.h"
+
+namespace kh::cli {
+
+void AddBackupCommands(CLI::App& app, Action* action) {
+  CLI::App* backup =
+      app.add_subcommand("backup", "Whole-vault backup files: create, verify, restore");
+  backup->require_subcommand(1);
+
+  struct Args {
+    std::string vault, out, file, group;
+    CLI::Option* group_opt = nullptr;
+  };
+  auto args = std::make_shared<Args>();
+
+  CLI::App* create = backup->add_subcommand("create", "Write a vault's backup file");
+  create->add_option("--vault", args->vault, "Vault to back up")->required();
+  create->add_option("--out", args->out, "File to write (mode 0600)")->required();
+  create->callback([=] {
+    *action = [=](const Session& s) { return CreateVaultBackup(s, args->vault, args->out); };
+  });
+
+  CLI::App* verify = backup->add_subcommand(
+      "verify", "Check a backup file's integrity and backup key without restoring");
+  verify->add_option("file", args->file, "Backup file")->required();
+  verify->callback([=] {
+    *action = [=](const Session& s) { return VerifyVaultBackup(s, args->file); };
+  });
+
+  CLI::App* restore = backup->add_subcommand("restore", "Restore a backup file into a new vault");
+  restore->add_option("file", args->file, "Backup file")->required();
+  restore->add_option("--vault", args->vault, "Name of the new vault")->required();
+  args->group_opt = restore->add_option("--resource-group,-g", args->group,
+                                        "Resource group (default: the original vault's)");
+  restore->callback([=] {
+    *action = [=](const Session& s) {
+      std::optional<std::string> group;
+      if (args->group_opt->count() > 0) group = args->group;
+      return RestoreVaultBackup(s, args->file, args->vault, group);
+    };
+  });
+}
+
+}  // namespace kh::cli

@@ -1,0 +1,219 @@
+#include "domain/vault_backup.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "domain/names.h"
+#include "domain/versioned_objects.h"
+
+namespace kh::domain {
+namespace {
+
+constexpr std::string_view kMagic = "KHVAULTBACKUP1\n";
+// The AEAD's associated data: a whole-vault file never opens as a per-object blob, or back.
+constexpr std::string_view kAad = "backup/vault/v1";
+constexpr std::string_view kFormat = "1";
+
+Status BadFile() {
+  return InvalidArgument(
+      "The backup file is invalid, was changed, or was sealed under another backup key; "
+      "nothing was restored.");
+}
+
+// Relative record paths (after the vault's data prefix) are "{collection}/o/{name}",
+// "{collection}/o/{name}\x01{version}", "{collection}/deleted/{name}" and
+// "keys/rotationpolicy/{name}".
+bool IsKeyVersion(std::string_view rel) {
+  return rel.substr(0, 7) == "keys/o/" &&
+         rel.find(VersionedObjects::kVersionSeparator) != std::string_view::npos;
+}
+
+void Wipe(std::string& s) { std::fill(s.begin(), s.end(), '\0'); }
+void Wipe(std::map<std::string, std::string>& m) {
+  for (auto& [path, value] : m) Wipe(value);
+}
+
+// The parts of "{prefix}{a}/{b}/..." after the prefix, split at '/'.
+std::vector<std::string> Split(std::string_view s) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == '/') {
+      parts.emplace_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+struct Opened {
+  Vault vault;
+  int64_t created = 0;
+  std::map<std::string, std::string> records;  // relative path -> plaintext record
+  std::vector<std::string> schedule;           // "{when}/{kind}/{name}"
+  std::vector<std::string> rotation_index;     // key names
+  ~Opened() { Wipe(records); }
+};
+
+StatusOr<std::unique_ptr<Opened>> Open(const barrier::Barrier& barrier, std::string_view file) {
+  if (file.substr(0, kMagic.size()) != kMagic) return BadFile();
+  auto plain = barrier.backup().Open(kAad, file.substr(kMagic.size()));
+  if (!plain.ok()) return BadFile();
+  auto content = Fields::Decode(plain->Reveal());
+  if (!content.ok() || content->GetOr("format", "") != kFormat) return BadFile();
+  auto opened = std::make_unique<Opened>();
+  auto vault_fields = Fields::Decode(content->GetOr("vault", ""));
+  if (!vault_fields.ok()) return BadFile();
+  opened->vault = Vault::FromFields(*vault_fields);
+  opened->created = content->GetInt("created").value_or(0);
+  opened->records = content->GetMap("records");
+  opened->schedule = content->GetList("schedule");
+  opened->rotation_index = content->GetList("rotation_index");
+  return opened;
+}
+
+VaultBackupSummary Summarize(const Opened& opened) {
+  VaultBackupSummary s;
+  s.vault = opened.vault.name;
+  s.resource_group = opened.vault.resource_group;
+  s.created = opened.created;
+  s.records = opened.records.size();
+  for (const auto& [rel, value] : opened.records) {
+    const bool version = rel.find(VersionedObjects::kVersionSeparator) != std::string::npos;
+    if (version) continue;
+    const bool deleted = rel.find("/deleted/") != std::string::npos;
+    const bool head = deleted || rel.find("/o/") != std::string::npos;
+    if (!head) continue;
+    if (rel.rfind("secrets/", 0) == 0) ++s.secrets;
+    if (rel.rfind("keys/", 0) == 0) ++s.keys;
+    if (deleted) ++s.deleted_objects;
+  }
+  return s;
+}
+
+}  // namespace
+
+VaultBackupService::VaultBackupService(barrier::Barrier* barrier, VaultService* vaults,
+                                       KeyService* keys, const Clock* clock)
+    : barrier_(barrier), vaults_(vaults), keys_(keys), clock_(clock) {}
+
+StatusOr<std::string> VaultBackupService::Create(std::string_view vault_name) {
+  KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> vault, vaults_->Find(vault_name));
+  const std::string id = Lower(vault->name);
+  KH_ASSIGN_OR_RETURN(auto key, barrier_->VaultKey(id));
+  const std::string prefix = VaultDataPrefix(id);
+  KH_ASSIGN_OR_RETURN(std::vector<barrier::OpenedRecord> rows,
+                      barrier_->Scan(*key, prefix, "", 0));
+  std::map<std::string, std::string> records;
+  for (auto& row : rows) {
+    std::string rel = row.path.substr(prefix.size());
+    std::string plain(row.plaintext.Reveal());
+    if (keys_ && IsKeyVersion(rel)) {
+      KH_ASSIGN_OR_RETURN(Fields fields, Fields::Decode(plain));
+      Status rewritten = keys_->RewriteForBackup(fields);
+      Wipe(plain);
+      if (!rewritten.ok()) {
+        Wipe(records);
+        return rewritten;
+      }
+      plain = fields.Encode();
+    }
+    records.emplace(std::move(rel), std::move(plain));
+  }
+
+  // The vault's entries in the server-wide indexes: "sched/{when}/{kind}/{vault}/{name}" and
+  // "keyrot/{vault}/{name}".
+  std::vector<std::string> schedule, rotation_index;
+  KH_ASSIGN_OR_RETURN(auto sched, barrier_->store().Scan(PurgeSchedulePrefix(), "", 0));
+  for (const auto& row : sched) {
+    auto parts = Split(std::string_view(row.key).substr(PurgeSchedulePrefix().size()));
+    if (parts.size() == 4 && parts[2] == id && parts[1] != "vault") {
+      schedule.push_back(parts[0] + "/" + parts[1] + "/" + parts[3]);
+    }
+  }
+  KH_ASSIGN_OR_RETURN(auto rot, barrier_->store().Scan(KeyRotationIndexPrefix() + id + "/", "", 0));
+  for (const auto& row : rot) {
+    rotation_index.push_back(row.key.substr(KeyRotationIndexPrefix().size() + id.size() + 1));
+  }
+
+  Fields content;
+  content.Set("format", std::string(kFormat));
+  content.SetInt("created", clock_->NowSeconds());
+  content.Set("vault", vault->ToFields().Encode());
+  content.SetMap("records", records);
+  content.SetList("schedule", schedule);
+  content.SetList("rotation_index", rotation_index);
+  Wipe(records);
+  std::string plain = content.Encode();
+  auto sealed = barrier_->backup().Seal(kAad, plain);
+  Wipe(plain);
+  if (!sealed.ok()) return sealed.status();
+  return std::string(kMagic) + *sealed;
+}
+
+StatusOr<VaultBackupSummary> VaultBackupService::Verify(std::string_view file) {
+  KH_ASSIGN_OR_RETURN(auto opened, Open(*barrier_, file));
+  return Summarize(*opened);
+}
+
+StatusOr<VaultBackupSummary> VaultBackupService::Restore(std::string_view file,
+                                                         std::string_view new_name,
+                                                         std::optional<std::string> resource_group,
+                                                         std::string_view caller) {
+  KH_RETURN_IF_ERROR(ValidateVaultName(new_name));
+  KH_ASSIGN_OR_RETURN(auto opened, Open(*barrier_, file));
+  // Fail before making HSM copies when the name is obviously taken (CreateFromBackup checks
+  // again under its lock).
+  KH_ASSIGN_OR_RETURN(auto availability, vaults_->CheckName(new_name));
+  if (!availability.available) {
+    return Status(StatusCode::kConflict, "VaultAlreadyExists",
+                  "The vault name '" + std::string(new_name) + "' is already in use.");
+  }
+  std::vector<crypto::KeyMaterial> made;  // token copies of HSM keys, destroyed on failure
+  auto destroy_copies = [&] {
+    for (const auto& copy : made) copy.DestroyInHsm().IgnoreError();
+  };
+  for (auto& [rel, plain] : opened->records) {
+    if (!IsKeyVersion(rel)) continue;
+    auto fields = Fields::Decode(plain);
+    if (!fields.ok()) return BadFile();
+    Status rewritten =
+        keys_ ? keys_->RewriteForRestore(*fields, &made) : Status::Ok();
+    if (!rewritten.ok()) {
+      destroy_copies();
+      return rewritten;
+    }
+    Wipe(plain);
+    plain = fields->Encode();
+  }
+  const std::string new_id = Lower(new_name);
+  const std::string group = resource_group.value_or(opened->vault.resource_group);
+  auto created = vaults_->CreateFromBackup(
+      group, new_name, opened->vault, caller,
+      [&](const barrier::ScopeKey& key, storage::WriteBatch& batch) -> Status {
+        const std::string prefix = VaultDataPrefix(new_id);
+        for (const auto& [rel, plain] : opened->records) {
+          KH_RETURN_IF_ERROR(barrier_->Write(key, batch, prefix + rel, plain));
+        }
+        for (const std::string& entry : opened->schedule) {
+          auto parts = Split(entry);
+          if (parts.size() != 3) return BadFile();
+          batch.Put(PurgeSchedulePrefix() + parts[0] + "/" + parts[1] + "/" + new_id + "/" +
+                        parts[2],
+                    "");
+        }
+        for (const std::string& name : opened->rotation_index) {
+          batch.Put(KeyRotationIndexEntry(new_id, name), "");
+        }
+        return Status::Ok();
+      });
+  if (!created.ok()) {
+    destroy_copies();
+    return created.status();
+  }
+  VaultBackupSummary summary = Summarize(*opened);
+  return summary;
+}
+
+}  // namespace kh::domain

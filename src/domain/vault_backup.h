@@ -1,0 +1,65 @@
+#pragma once
+// VaultBackupService: a whole vault in one file, and the file back into a new vault.
+//
+// The file (docs/backup-format.md) is "KHVAULTBACKUP1\n" followed by one AES-256-GCM seal, under
+// the deployment's backup key, of every record the vault owns (each object's live or deleted
+// head, every version, key rotation policies), the vault's own record (properties, tags, access
+// policies, firewall) and its entries in the purge schedule and key-rotation index. A file that
+// was changed, cut short, or sealed under another backup key does not open, and is refused
+// before anything is written. A restore writes the new vault, with its own new data key, and
+// all its records in one transaction: it happens entirely or not at all.
+//
+// HSM key material is exported as references to token backup copies and restored as fresh token
+// copies, as for per-object key backups (KeyService), so it restores only with the same token.
+// Role assignments scoped to the vault are not part of the file.
+//
+// A backup reads the vault's records while writes may go on; an object changed during the
+// backup is in the file as it was before or after the change. Thread-safe.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "barrier/barrier.h"
+#include "core/clock.h"
+#include "core/status_or.h"
+#include "domain/key_service.h"
+#include "domain/vault_service.h"
+
+namespace kh::domain {
+
+// What a backup file holds (Verify) or what a restore wrote (Restore).
+struct VaultBackupSummary {
+  std::string vault;           // the name the vault had when backed up
+  std::string resource_group;  // its resource group then
+  int64_t created = 0;         // when the backup was made (seconds)
+  size_t records = 0;          // records of the vault's objects (heads, versions, policies)
+  size_t secrets = 0;          // object names, live or deleted
+  size_t keys = 0;
+  size_t deleted_objects = 0;
+};
+
+class VaultBackupService {
+ public:
+  VaultBackupService(barrier::Barrier* barrier, VaultService* vaults, KeyService* keys,
+                     const Clock* clock);
+
+  // The backup file of an active vault; NotFound for an unknown or deleted vault.
+  StatusOr<std::string> Create(std::string_view vault_name);
+  // Opens and checks a backup file without writing anything; BadParameter if it does not open.
+  StatusOr<VaultBackupSummary> Verify(std::string_view file);
+  // Restores the file into a new vault `new_name` in `resource_group` (default: the original's).
+  // BadParameter for a file that does not open; Conflict (VaultAlreadyExists) when the name is
+  // taken, including by a soft-deleted vault.
+  StatusOr<VaultBackupSummary> Restore(std::string_view file, std::string_view new_name,
+                                       std::optional<std::string> resource_group,
+                                       std::string_view caller);
+
+ private:
+  barrier::Barrier* barrier_;
+  VaultService* vaults_;
+  KeyService* keys_;
+  const Clock* clock_;
+};
+
+}  // namespace kh::domain

@@ -1,0 +1,185 @@
+// Whole-vault backup with the real binary: `keyhaven backup create` on one deployment, `backup
+// verify` and `backup restore` on a fresh deployment that shares the root key (and so the
+// backup key), with a 10,000-secret vault compared value by value; a tampered file and a
+// deployment with another key are refused before anything is written.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "http/https_client.h"
+#include "process.h"
+
+namespace kh::testing {
+namespace {
+
+constexpr int kSecrets = 10000;
+constexpr int kWriters = 4;
+
+// A server with its own data dir, started with the root key in KEYHAVEN_ROOT_KEY.
+struct Deployment {
+  Deployment(const std::string& root_key_b64) : dir(MakeTempDir()) {
+    setenv("KEYHAVEN_ROOT_KEY", root_key_b64.c_str(), 1);
+    server = std::make_unique<ServerProcess>(KEYHAVEN_BIN, dir);
+    unsetenv("KEYHAVEN_ROOT_KEY");
+    token = AdminToken(*server, dir);
+  }
+  ~Deployment() {
+    server.reset();
+    std::filesystem::remove_all(dir);
+  }
+  CommandResult Cli(std::vector<std::string> args) {
+    std::vector<std::string> argv = {KEYHAVEN_BIN, "--credentials", dir + "/admin.json"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv);
+  }
+  std::string VaultUrl(const std::string& vault) const {
+    return "https://" + vault + ".localhost:" + std::to_string(server->port());
+  }
+  std::map<std::string, std::string> Headers() const {
+    return {{"authorization", "Bearer " + token}, {"content-type", "application/json"}};
+  }
+  StatusOr<http::HttpResponse> Request(http::HttpsClient& client, const std::string& method,
+                                       const std::string& url, const std::string& body = "") {
+    return client.Request(method, url, Headers(), body);
+  }
+
+  std::string dir;
+  std::unique_ptr<ServerProcess> server;
+  std::string token;
+};
+
+std::string SecretName(int i) { return "s" + std::to_string(i); }
+std::string SecretValue(int i) { return "value-" + std::to_string(i) + "-" + std::string(40, 'x'); }
+
+// Runs fn(i) for i in [0, n) on kWriters threads; returns how many calls returned false.
+int Parallel(int n, const std::function<bool(http::HttpsClient&, int)>& fn, const std::string& ca) {
+  std::atomic<int> next{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kWriters; ++t) {
+    threads.emplace_back([&] {
+      http::HttpsClient client({ca});
+      for (int i = next++; i < n; i = next++) {
+        if (!fn(client, i)) ++failed;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return failed;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+TEST(VaultBackupIntegrationTest, TenThousandSecretsRoundTripIntoAFreshDeployment) {
+  const std::string key_a = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=";  // 32 x 'B'
+  const std::string key_other = "Q0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0M=";  // 32 x 'C'
+  Deployment a(key_a);
+  ASSERT_EQ(a.Cli({"vault", "create", "big", "--retention-days", "7"}).exit_code, 0);
+
+  const std::string ca_a = a.dir + "/ca.pem";
+  int failed = Parallel(
+      kSecrets,
+      [&](http::HttpsClient& c, int i) {
+        auto r = a.Request(c, "PUT", a.VaultUrl("big") + "/secrets/" + SecretName(i) +
+                                         "?api-version=2025-07-01",
+                           R"({"value":")" + SecretValue(i) + R"(","tags":{"n":")" +
+                               std::to_string(i) + R"("}})");
+        return r.ok() && r->status == 200;
+      },
+      ca_a);
+  ASSERT_EQ(failed, 0);
+  // A second version of one secret, and a deleted one.
+  http::HttpsClient client_a({ca_a});
+  auto v2 = a.Request(client_a, "PUT", a.VaultUrl("big") + "/secrets/s1?api-version=2025-07-01",
+                      R"({"value":"second version"})");
+  ASSERT_TRUE(v2.ok() && v2->status == 200);
+  auto del = a.Request(client_a, "DELETE", a.VaultUrl("big") + "/secrets/s2?api-version=2025-07-01");
+  ASSERT_TRUE(del.ok() && del->status == 200);
+
+  const std::string file = a.dir + "/big.khbackup";
+  auto start = std::chrono::steady_clock::now();
+  auto created = a.Cli({"backup", "create", "--vault", "big", "--out", file, "--output", "table"});
+  const double backup_seconds = SecondsSince(start);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_NE(created.out.find(std::to_string(kSecrets) + " secrets"), std::string::npos)
+      << created.out;
+  EXPECT_NE(created.out.find("(1 deleted)"), std::string::npos) << created.out;
+  EXPECT_EQ((std::filesystem::status(file).permissions() & std::filesystem::perms::others_read),
+            std::filesystem::perms::none);
+  const std::string contents = ReadFile(file);
+  EXPECT_EQ(contents.find(SecretValue(1234)), std::string::npos) << "the file is sealed";
+
+  // A fresh deployment with the same root key, hence the same backup key.
+  Deployment b(key_a);
+  auto verified = b.Cli({"backup", "verify", file, "--output", "table"});
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  start = std::chrono::steady_clock::now();
+  auto restored = b.Cli({"backup", "restore", file, "--vault", "bigcopy"});
+  const double restore_seconds = SecondsSince(start);
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  std::printf("vault backup of %d secrets: %zu bytes; create %.2f s, restore %.2f s\n", kSecrets,
+              contents.size(), backup_seconds, restore_seconds);
+
+  // Every secret, value and tag, in the restored vault.
+  const std::string ca_b = b.dir + "/ca.pem";
+  failed = Parallel(
+      kSecrets,
+      [&](http::HttpsClient& c, int i) {
+        auto r = b.Request(c, "GET", b.VaultUrl("bigcopy") + "/secrets/" + SecretName(i) +
+                                         "/?api-version=2025-07-01");
+        if (i == 2) return r.ok() && r->status == 404;  // deleted before the backup
+        const std::string expected = i == 1 ? "second version" : SecretValue(i);
+        return r.ok() && r->status == 200 && JsonField(r->body, "value") == expected &&
+               (i == 1 || JsonField(r->body, "n") == std::to_string(i));
+      },
+      ca_b);
+  EXPECT_EQ(failed, 0) << "secrets that differ after the restore";
+  http::HttpsClient client_b({ca_b});
+  auto deleted = b.Request(client_b, "GET",
+                           b.VaultUrl("bigcopy") + "/deletedsecrets/s2?api-version=2025-07-01");
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->status, 200) << "the deleted secret stays deleted";
+  auto versions = b.Request(client_b, "GET",
+                            b.VaultUrl("bigcopy") + "/secrets/s1/versions?api-version=2025-07-01");
+  ASSERT_TRUE(versions.ok());
+  size_t listed = 0;
+  for (size_t at = versions->body.find("/secrets/s1/"); at != std::string::npos;
+       at = versions->body.find("/secrets/s1/", at + 1)) {
+    ++listed;
+  }
+  EXPECT_EQ(listed, 2u) << "both versions of s1: " << versions->body;
+
+  // The name is now taken.
+  auto again = b.Cli({"backup", "restore", file, "--vault", "bigcopy"});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("already in use"), std::string::npos) << again.err;
+
+  // A changed file is refused by verify and by restore, and nothing is written.
+  std::string tampered = contents;
+  tampered[tampered.size() / 3] ^= 0x20;
+  const std::string bad_file = b.dir + "/tampered.khbackup";
+  std::ofstream(bad_file, std::ios::binary) << tampered;
+  auto bad_verify = b.Cli({"backup", "verify", bad_file});
+  EXPECT_NE(bad_verify.exit_code, 0);
+  EXPECT_NE(bad_verify.err.find("nothing was restored"), std::string::npos) << bad_verify.err;
+  auto bad_restore = b.Cli({"backup", "restore", bad_file, "--vault", "fromtampered"});
+  EXPECT_NE(bad_restore.exit_code, 0);
+  EXPECT_NE(b.Cli({"vault", "show", "fromtampered"}).exit_code, 0);
+
+  // A deployment with another root key (another backup key) cannot read the file.
+  Deployment other(key_other);
+  auto foreign = other.Cli({"backup", "restore", file, "--vault", "bigcopy"});
+  EXPECT_NE(foreign.exit_code, 0);
+  EXPECT_NE(foreign.err.find("another backup key"), std::string::npos) << foreign.err;
+  EXPECT_NE(other.Cli({"vault", "show", "bigcopy"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace kh::testing
