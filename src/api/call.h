@@ -28,6 +28,7 @@ Response HandleAdmin(const Call& call);
 Response HandlePrincipals(const Call& call);    // /admin/principals...
 Response HandleAccessReview(const Call& call);  // /admin/access-review
 Response HandleVaultBackup(const Call& call);   // /admin/vault-backup[/verify|/restore]
+Response HandleBackupKey(const Call& call);     // /admin/backup-key[/export|/import]
 Response HandleSecrets(const Call& call);
 Response HandleKeys(const Call& call);  // /keys, /deletedkeys, /rng
 

@@ -2,6 +2,9 @@
 //   POST /admin/vault-backup?vault=NAME          -> 200, the backup file (application/octet-stream)
 //   POST /admin/vault-backup/verify  (body: file) -> 200 {"vault","resourceGroup","created",...}
 //   POST /admin/vault-backup/restore?vault=NEW[&resourceGroup=RG]  (body: file) -> 201 {...}
+//   GET  /admin/backup-key                         -> 200 {"fingerprint"}
+//   POST /admin/backup-key/export {"passphrase"}   -> 200 {"key":"KHBACKUPKEY1:...","fingerprint"}
+//   POST /admin/backup-key/import {"key","passphrase"} -> 200 {"fingerprint"}
 // The file format is in docs/backup-format.md. Authorization: Keyhaven's own actions at the
 // deployment scope ("/"), which only the bootstrap administrator (or a custom role naming them)
 // holds, since a backup carries every secret of the vault.
@@ -19,6 +22,9 @@ namespace {
 constexpr std::string_view kActionBackup = "Keyhaven/vaultBackups/write";
 constexpr std::string_view kActionVerify = "Keyhaven/vaultBackups/read";
 constexpr std::string_view kActionRestore = "Keyhaven/vaultBackups/restore/action";
+constexpr std::string_view kActionKeyRead = "Keyhaven/backupKey/read";
+constexpr std::string_view kActionKeyExport = "Keyhaven/backupKey/export/action";
+constexpr std::string_view kActionKeyImport = "Keyhaven/backupKey/import/action";
 
 json::object SummaryToJson(const domain::VaultBackupSummary& s) {
   return json::object{{"vault", s.vault},
@@ -64,7 +70,45 @@ Response Restore(const Call& call, domain::VaultBackupService& backups) {
   return JsonResponse(201, std::move(out));
 }
 
+StatusOr<SecretBytes> Passphrase(const json::object& body) {
+  KH_ASSIGN_OR_RETURN(std::optional<std::string> passphrase, OptString(body, "passphrase"));
+  if (!passphrase) return InvalidArgument("The property 'passphrase' is required.");
+  SecretBytes secret{std::string_view(*passphrase)};
+  std::fill(passphrase->begin(), passphrase->end(), '\0');
+  return secret;
+}
+
 }  // namespace
+
+Response HandleBackupKey(const Call& call) {
+  auto* backups = call.services.vault_backups;
+  if (!backups) return UnknownRoute(call.request);
+  const auto& s = call.target.segments;
+  if (s.size() == 2) {
+    if (call.request.method != "GET") return MethodNotAllowed(call.request);
+    if (auto denied = DenyManagement(call, kActionKeyRead, "/")) return *denied;
+    return JsonResponse(200, json::object{{"fingerprint", backups->BackupKeyFingerprint()}});
+  }
+  if (s.size() != 3 || (s[2] != "export" && s[2] != "import")) return UnknownRoute(call.request);
+  if (call.request.method != "POST") return MethodNotAllowed(call.request);
+  const bool exporting = s[2] == "export";
+  if (auto denied = DenyManagement(call, exporting ? kActionKeyExport : kActionKeyImport, "/")) {
+    return *denied;
+  }
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+    KH_ASSIGN_OR_RETURN(SecretBytes passphrase, Passphrase(body));
+    if (exporting) {
+      KH_ASSIGN_OR_RETURN(std::string key, backups->ExportBackupKey(passphrase));
+      return JsonResponse(200, json::object{{"key", key},
+                                            {"fingerprint", backups->BackupKeyFingerprint()}});
+    }
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> key, OptString(body, "key"));
+    if (!key) return InvalidArgument("The property 'key' is required.");
+    KH_ASSIGN_OR_RETURN(std::string fingerprint, backups->ImportBackupKey(*key, passphrase));
+    return JsonResponse(200, json::object{{"fingerprint", fingerprint}});
+  });
+}
 
 Response HandleVaultBackup(const Call& call) {
   if (call.request.method != "POST") return MethodNotAllowed(call.request);

@@ -31,8 +31,8 @@ Barrier::Barrier(storage::Store* store, SecretBytes root_key)
     : store_(store), root_key_(std::move(root_key)) {
   system_ = std::make_unique<ScopeKey>(
       crypto::HkdfSha256(root_key_, "keyhaven", "system-scope-v1", kDataKeyBytes));
-  backup_ = std::make_unique<ScopeKey>(
-      crypto::HkdfSha256(root_key_, "keyhaven", "backup-v1", kDataKeyBytes));
+  backup_keys_.push_back(
+      MakeBackupKey(crypto::HkdfSha256(root_key_, "keyhaven", "backup-v1", kDataKeyBytes)));
 }
 
 Status Barrier::AddNewVaultKey(std::string_view vault_id, storage::WriteBatch& batch) {

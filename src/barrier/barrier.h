@@ -49,9 +49,28 @@ class Barrier {
 
   // Server-wide records (identities, signing keys) use a key derived from the root key.
   const ScopeKey& system() const { return *system_; }
-  // Backup blobs are sealed under a server-wide key derived from the root key, so a backup
-  // restores into any vault of the same server (as Azure restores within a subscription).
-  const ScopeKey& backup() const { return *backup_; }
+  // ---- Backup keys (backup_keys.cc) ----
+  // Backups (per-object blobs, whole-vault files) are sealed under the current backup key and
+  // open under any key this deployment knows, so a backup restores into any vault of the same
+  // deployment (as Azure restores within a subscription). The deployment's own key is derived
+  // from the root key. A key exported by another deployment (a passphrase-wrapped text) can be
+  // imported: it becomes the current key, so both deployments then open each other's backups.
+
+  // Reads an imported backup key, if one was stored (call once, after construction).
+  Status LoadBackupKeys();
+  StatusOr<std::string> SealBackup(std::string_view aad, std::string_view plaintext) const;
+  // Tries every known key; the error of the last attempt when none opens it.
+  StatusOr<SecretBytes> OpenBackup(std::string_view aad, std::string_view sealed) const;
+  // The current key wrapped under `passphrase` (scrypt, then AES-256-GCM), as one line of text
+  // ("KHBACKUPKEY1:..."). InvalidArgument for a passphrase shorter than kMinBackupPassphrase.
+  StatusOr<std::string> ExportBackupKey(const SecretBytes& passphrase) const;
+  // Unwraps an exported key, stores it (sealed under the system key) and makes it current.
+  // InvalidArgument for a wrong passphrase or a text that is not an exported key. Returns the
+  // key's fingerprint.
+  StatusOr<std::string> ImportBackupKey(std::string_view exported, const SecretBytes& passphrase);
+  // 16 hex digits naming the current backup key (not secret; equal on deployments that share it).
+  std::string BackupKeyFingerprint() const;
+  static constexpr size_t kMinBackupPassphrase = 12;
 
   // Adds a fresh wrapped data key for `vault_id` to `batch`. Fails if one is cached already.
   Status AddNewVaultKey(std::string_view vault_id, storage::WriteBatch& batch);
@@ -77,7 +96,13 @@ class Barrier {
   storage::Store* store_;
   SecretBytes root_key_;
   std::unique_ptr<ScopeKey> system_;
-  std::unique_ptr<ScopeKey> backup_;
+  struct BackupKey {
+    SecretBytes raw;
+    std::shared_ptr<const ScopeKey> scope;
+  };
+  BackupKey MakeBackupKey(SecretBytes raw) const;
+  mutable std::mutex backup_mu_;
+  std::vector<BackupKey> backup_keys_;  // [0] seals new backups; every one opens
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const ScopeKey>, std::less<>> vault_keys_;
 };

@@ -49,5 +49,47 @@ TEST(BarrierTest, VaultKeysAreDistinctAndSurviveRestart) {
   EXPECT_FALSE(wrong_root.VaultKey("a").ok());
 }
 
+TEST(BarrierTest, BackupKeysMoveBetweenDeploymentsUnderAPassphrase) {
+  auto store_a = storage::NewMemoryStore();
+  auto store_b = storage::NewMemoryStore();
+  Barrier a(store_a.get(), SecretBytes(std::string(32, '\x0a')));
+  Barrier b(store_b.get(), SecretBytes(std::string(32, '\x0b')));
+  ASSERT_TRUE(a.LoadBackupKeys().ok());
+  ASSERT_TRUE(b.LoadBackupKeys().ok());
+  const std::string from_a = *a.SealBackup("aad", "made on a");
+  const std::string old_b = *b.SealBackup("aad", "made on b before the import");
+  EXPECT_FALSE(b.OpenBackup("aad", from_a).ok());
+  EXPECT_NE(a.BackupKeyFingerprint(), b.BackupKeyFingerprint());
+
+  const SecretBytes passphrase(std::string_view("correct horse battery"));
+  EXPECT_EQ(a.ExportBackupKey(SecretBytes(std::string_view("short"))).status().code(),
+            StatusCode::kInvalidArgument);
+  auto exported = a.ExportBackupKey(passphrase);
+  ASSERT_TRUE(exported.ok()) << exported.status().ToString();
+  EXPECT_EQ(exported->rfind("KHBACKUPKEY1:", 0), 0u);
+  EXPECT_EQ(b.ImportBackupKey(*exported, SecretBytes(std::string_view("wrong passphrase!")))
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(b.ImportBackupKey("KHBACKUPKEY1:garbage", passphrase).status().code(),
+            StatusCode::kInvalidArgument);
+  auto fingerprint = b.ImportBackupKey(*exported, passphrase);
+  ASSERT_TRUE(fingerprint.ok()) << fingerprint.status().ToString();
+  EXPECT_EQ(*fingerprint, a.BackupKeyFingerprint());
+
+  // Now both directions open, and b's older backups still do.
+  EXPECT_EQ(b.OpenBackup("aad", from_a)->Reveal(), "made on a");
+  const std::string from_b = *b.SealBackup("aad", "made on b after the import");
+  EXPECT_EQ(a.OpenBackup("aad", from_b)->Reveal(), "made on b after the import");
+  EXPECT_EQ(b.OpenBackup("aad", old_b)->Reveal(), "made on b before the import");
+  EXPECT_FALSE(b.OpenBackup("other aad", from_a).ok());
+
+  // The imported key is stored: a restarted b still uses it.
+  Barrier b_again(store_b.get(), SecretBytes(std::string(32, '\x0b')));
+  ASSERT_TRUE(b_again.LoadBackupKeys().ok());
+  EXPECT_EQ(b_again.BackupKeyFingerprint(), a.BackupKeyFingerprint());
+  EXPECT_EQ(b_again.OpenBackup("aad", from_a)->Reveal(), "made on a");
+}
+
 }  // namespace
 }  // namespace kh::barrier

@@ -35,6 +35,30 @@ void AddBackupCommands(CLI::App& app, Action* action) {
     *action = [=](const Session& s) { return VerifyVaultBackup(s, args->file); };
   });
 
+  CLI::App* key = app.add_subcommand(
+      "backup-key", "Move the backup key between deployments, wrapped under a passphrase");
+  key->require_subcommand(1);
+  auto key_args = std::make_shared<Args>();
+  CLI::App* key_export = key->add_subcommand("export", "Write the current backup key, wrapped");
+  key_export->add_option("--out", key_args->out, "File to write (mode 0600)")->required();
+  key_export->add_option("--passphrase-file", key_args->group,
+                         "File whose first line is the passphrase (- for standard input)")
+      ->required();
+  key_export->callback([=] {
+    *action = [=](const Session& s) { return ExportBackupKey(s, key_args->out, key_args->group); };
+  });
+  CLI::App* key_import =
+      key->add_subcommand("import", "Make an exported key this deployment's backup key");
+  key_import->add_option("file", key_args->file, "Exported key file")->required();
+  key_import->add_option("--passphrase-file", key_args->group,
+                         "File whose first line is the passphrase (- for standard input)")
+      ->required();
+  key_import->callback([=] {
+    *action = [=](const Session& s) {
+      return ImportBackupKey(s, key_args->file, key_args->group);
+    };
+  });
+
   CLI::App* restore = backup->add_subcommand("restore", "Restore a backup file into a new vault");
   restore->add_option("file", args->file, "Backup file")->required();
   restore->add_option("--vault", args->vault, "Name of the new vault")->required();

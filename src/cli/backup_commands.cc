@@ -45,7 +45,64 @@ StatusOr<SecretBytes> ReadBackupFile(const std::string& path) {
   return ReadFileBytes(path, kMaxBackupFileBytes);
 }
 
+constexpr size_t kMaxPassphraseFileBytes = 4096;
+
+// The first line of the passphrase file (or of standard input for "-").
+StatusOr<SecretBytes> ReadPassphrase(const Session& session, const std::string& path) {
+  KH_ASSIGN_OR_RETURN(SecretBytes raw,
+                      path == "-" ? ReadStreamBytes(session.in, kMaxPassphraseFileBytes,
+                                                    "standard input")
+                                  : ReadFileBytes(path, kMaxPassphraseFileBytes));
+  std::string_view text = raw.Reveal();
+  text = text.substr(0, text.find('\n'));
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return SecretBytes(text);
+}
+
+// {"passphrase": ..., "key"?: ...} as JSON text, in a buffer the caller wipes.
+std::string PassphraseBody(const SecretBytes& passphrase, std::string_view key = {}) {
+  boost::json::object body;
+  body["passphrase"] = passphrase.Reveal();
+  if (!key.empty()) body["key"] = key;
+  std::string text = boost::json::serialize(body);
+  boost::json::string& copy = body["passphrase"].as_string();
+  std::fill(copy.begin(), copy.end(), '\0');
+  return text;
+}
+
 }  // namespace
+
+Status ExportBackupKey(const Session& session, const std::string& out_path,
+                       const std::string& passphrase_file) {
+  KH_ASSIGN_OR_RETURN(SecretBytes passphrase, ReadPassphrase(session, passphrase_file));
+  std::string body = PassphraseBody(passphrase);
+  StatusOr<boost::json::value> exported = session.api.Call(
+      "POST", session.api.server().Origin() + "/admin/backup-key/export", body);
+  WipeString(body);
+  KH_RETURN_IF_ERROR(exported.status());
+  KH_RETURN_IF_ERROR(WritePrivateFile(out_path, GetString(*exported, "key").value_or("") + "\n"));
+  session.out << "backup key " << GetString(*exported, "fingerprint").value_or("?")
+              << " written to " << out_path << "\n";
+  return Status::Ok();
+}
+
+Status ImportBackupKey(const Session& session, const std::string& key_path,
+                       const std::string& passphrase_file) {
+  KH_ASSIGN_OR_RETURN(SecretBytes key, ReadFileBytes(key_path, kMaxPassphraseFileBytes));
+  KH_ASSIGN_OR_RETURN(SecretBytes passphrase, ReadPassphrase(session, passphrase_file));
+  std::string_view key_text = key.Reveal();
+  while (!key_text.empty() && (key_text.back() == '\n' || key_text.back() == '\r')) {
+    key_text.remove_suffix(1);
+  }
+  std::string body = PassphraseBody(passphrase, key_text);
+  StatusOr<boost::json::value> imported = session.api.Call(
+      "POST", session.api.server().Origin() + "/admin/backup-key/import", body);
+  WipeString(body);
+  KH_RETURN_IF_ERROR(imported.status());
+  session.out << "backup key " << GetString(*imported, "fingerprint").value_or("?")
+              << " is now this deployment's backup key\n";
+  return Status::Ok();
+}
 
 Status CreateVaultBackup(const Session& session, const std::string& vault,
                          const std::string& out_path) {

@@ -23,4 +23,13 @@ Status RestoreVaultBackup(const Session& session, const std::string& path,
                           const std::string& new_vault,
                           const std::optional<std::string>& resource_group);
 
+// `keyhaven backup-key export|import`: the deployment's backup key wrapped under a passphrase
+// (read from `passphrase_file`, or standard input for "-"; its first line, at least 12
+// characters). Export writes the wrapped key to `out_path` (0600); import makes the key in
+// `key_path` this deployment's current backup key. Both print the key's fingerprint.
+Status ExportBackupKey(const Session& session, const std::string& out_path,
+                       const std::string& passphrase_file);
+Status ImportBackupKey(const Session& session, const std::string& key_path,
+                       const std::string& passphrase_file);
+
 }  // namespace kh::cli

@@ -133,6 +133,14 @@ std::string HashPasswordWithParams(std::string_view password, const ScryptParams
   return out;
 }
 
+StatusOr<SecretBytes> DeriveKeyFromPassphrase(const SecretBytes& passphrase, std::string_view salt,
+                                              const ScryptParams& params, size_t size) {
+  if (!InBounds(params)) return InvalidArgument("The scrypt parameters are out of bounds.");
+  std::optional<SecretBytes> key = Scrypt(passphrase.Reveal(), salt, params, size);
+  if (!key) return Internal("scrypt failed");
+  return std::move(*key);
+}
+
 bool VerifyPassword(std::string_view password, std::string_view encoded) {
   const std::vector<std::string_view> parts = Split(encoded, '$');
   if (parts.size() != 6 || parts[0] != kScheme) return false;

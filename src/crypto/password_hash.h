@@ -14,6 +14,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/secret_bytes.h"
+#include "core/status_or.h"
+
 namespace kh::crypto {
 
 struct ScryptParams {
@@ -37,6 +40,11 @@ std::string HashPassword(std::string_view password);
 
 // As HashPassword with explicit cost (tests use a low cost). Aborts if params are out of bounds.
 std::string HashPasswordWithParams(std::string_view password, const ScryptParams& params);
+
+// A `size`-byte key derived from a passphrase with scrypt (the same defaults; `params` must be
+// within the bounds above). For keys wrapped under a passphrase (exported backup keys).
+StatusOr<SecretBytes> DeriveKeyFromPassphrase(const SecretBytes& passphrase, std::string_view salt,
+                                              const ScryptParams& params, size_t size);
 
 // True iff encoded is a well-formed hash (within the bounds above) of password. Compares in
 // constant time. False, never an error, on malformed input.

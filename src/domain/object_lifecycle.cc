@@ -157,7 +157,7 @@ StatusOr<std::string> ObjectLifecycle::Backup(const Vault& vault, std::string_vi
   }
   blob.SetMap("versions", encoded);
   std::string plain = blob.Encode();
-  auto sealed = barrier_->backup().Seal(kind_.backup_aad, plain);
+  auto sealed = barrier_->SealBackup(kind_.backup_aad, plain);
   // Do not leave plaintext (key material, secret values) behind in freed memory.
   std::fill(plain.begin(), plain.end(), '\0');
   for (auto& [v, bytes] : encoded) std::fill(bytes.begin(), bytes.end(), '\0');
@@ -172,7 +172,7 @@ Status ObjectLifecycle::Restore(const Vault& vault, std::string_view blob, const
       "by this Keyhaven server.");
   std::string_view magic = kind_.backup_magic;
   if (blob.substr(0, magic.size()) != magic) return invalid;
-  auto plain = barrier_->backup().Open(kind_.backup_aad, blob.substr(magic.size()));
+  auto plain = barrier_->OpenBackup(kind_.backup_aad, blob.substr(magic.size()));
   if (!plain.ok()) return invalid;
   auto decoded = Fields::Decode(plain->Reveal());
   if (!decoded.ok() || decoded->GetOr("kind", "") != kind_.kind) return invalid;

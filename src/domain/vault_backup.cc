@@ -58,7 +58,7 @@ struct Opened {
 
 StatusOr<std::unique_ptr<Opened>> Open(const barrier::Barrier& barrier, std::string_view file) {
   if (file.substr(0, kMagic.size()) != kMagic) return BadFile();
-  auto plain = barrier.backup().Open(kAad, file.substr(kMagic.size()));
+  auto plain = barrier.OpenBackup(kAad, file.substr(kMagic.size()));
   if (!plain.ok()) return BadFile();
   auto content = Fields::Decode(plain->Reveal());
   if (!content.ok() || content->GetOr("format", "") != kFormat) return BadFile();
@@ -146,7 +146,7 @@ StatusOr<std::string> VaultBackupService::Create(std::string_view vault_name) {
   content.SetList("rotation_index", rotation_index);
   Wipe(records);
   std::string plain = content.Encode();
-  auto sealed = barrier_->backup().Seal(kAad, plain);
+  auto sealed = barrier_->SealBackup(kAad, plain);
   Wipe(plain);
   if (!sealed.ok()) return sealed.status();
   return std::string(kMagic) + *sealed;
@@ -214,6 +214,19 @@ StatusOr<VaultBackupSummary> VaultBackupService::Restore(std::string_view file,
   }
   VaultBackupSummary summary = Summarize(*opened);
   return summary;
+}
+
+StatusOr<std::string> VaultBackupService::ExportBackupKey(const SecretBytes& passphrase) const {
+  return barrier_->ExportBackupKey(passphrase);
+}
+
+StatusOr<std::string> VaultBackupService::ImportBackupKey(std::string_view exported,
+                                                          const SecretBytes& passphrase) {
+  return barrier_->ImportBackupKey(exported, passphrase);
+}
+
+std::string VaultBackupService::BackupKeyFingerprint() const {
+  return barrier_->BackupKeyFingerprint();
 }
 
 }  // namespace kh::domain

@@ -55,6 +55,13 @@ class VaultBackupService {
                                        std::optional<std::string> resource_group,
                                        std::string_view caller);
 
+  // The deployment's backup key, moved between deployments under a passphrase (Barrier's
+  // ExportBackupKey / ImportBackupKey): after an import both deployments open each other's
+  // backups. Fingerprint: 16 hex digits naming the current key.
+  StatusOr<std::string> ExportBackupKey(const SecretBytes& passphrase) const;
+  StatusOr<std::string> ImportBackupKey(std::string_view exported, const SecretBytes& passphrase);
+  std::string BackupKeyFingerprint() const;
+
  private:
   barrier::Barrier* barrier_;
   VaultService* vaults_;

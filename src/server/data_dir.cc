@@ -171,6 +171,9 @@ StatusOr<DataDir> OpenDataDir(const std::string& path, const std::string& author
   KH_ASSIGN_OR_RETURN(dir.store, storage::OpenSqliteStore(options));
   ::chmod(options.path.c_str(), 0600);
   dir.barrier = std::make_unique<barrier::Barrier>(dir.store.get(), std::move(root));
+  if (Status keys = dir.barrier->LoadBackupKeys(); !keys.ok()) {
+    return Internal("Cannot read the imported backup key: " + keys.message());
+  }
   auto identity = dir.barrier->Read(dir.barrier->system(), kIdentityPath);
   if (!identity.ok()) {
     return Internal(

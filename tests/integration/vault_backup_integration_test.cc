@@ -179,6 +179,29 @@ TEST(VaultBackupIntegrationTest, TenThousandSecretsRoundTripIntoAFreshDeployment
   EXPECT_NE(foreign.exit_code, 0);
   EXPECT_NE(foreign.err.find("another backup key"), std::string::npos) << foreign.err;
   EXPECT_NE(other.Cli({"vault", "show", "bigcopy"}).exit_code, 0);
+
+  // Once it imports a's backup key (exported under a passphrase), it can.
+  const std::string passphrase_file = a.dir + "/passphrase";
+  std::ofstream(passphrase_file) << "a long enough passphrase\n";
+  const std::string key_file = a.dir + "/backup.key";
+  auto exported = a.Cli({"backup-key", "export", "--out", key_file, "--passphrase-file",
+                         passphrase_file});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(ReadFile(key_file).rfind("KHBACKUPKEY1:", 0), 0u);
+  auto wrong = RunCommand({KEYHAVEN_BIN, "--credentials", other.dir + "/admin.json", "backup-key",
+                           "import", key_file, "--passphrase-file", "-"},
+                          "not the passphrase at all\n");
+  EXPECT_NE(wrong.exit_code, 0);
+  auto imported = other.Cli({"backup-key", "import", key_file, "--passphrase-file",
+                             passphrase_file});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  auto after_import = other.Cli({"backup", "restore", file, "--vault", "bigcopy"});
+  ASSERT_EQ(after_import.exit_code, 0) << after_import.err;
+  http::HttpsClient client_other({other.dir + "/ca.pem"});
+  auto sample = other.Request(client_other, "GET",
+                              other.VaultUrl("bigcopy") + "/secrets/s7777/?api-version=2025-07-01");
+  ASSERT_TRUE(sample.ok());
+  EXPECT_EQ(JsonField(sample->body, "value"), SecretValue(7777));
 }
 
 }  // namespace
