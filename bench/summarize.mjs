@@ -12,7 +12,7 @@ const meta = JSON.parse(process.env.BENCH_META || '{}');
 
 const targets = {
   get_over_nginx: 0.5, set_over_sqlite: 1.5, rbac_get_over_get: 0.95,
-  sign_rs256_over_openssl: 0.8, sign_es256_over_openssl: 0.2,
+  sign_rs256_over_openssl: 0.8, sign_es256_over_openssl: 0.2, set_over_set_no_backup: 0.75,
 };
 
 function wrkRun(name) {
@@ -37,6 +37,7 @@ const nginx = wrkRun('nginx');
 const get = wrkRun('get');
 const getRbac = wrkRun('get_rbac');
 const set = wrkRun('set');
+const setNoBackup = wrkRun('set_no_backup');
 const signRs = wrkRun('sign_rs256');
 const signEs = wrkRun('sign_es256');
 const openssl = read('openssl.json');
@@ -57,6 +58,7 @@ function verdict(ratio, target, ...runs) {
 const getRatio = get.requests_per_second / nginx.requests_per_second;
 const setRatio = set.requests_per_second / sqlite.commits_per_second;
 const rbacRatio = getRbac.requests_per_second / get.requests_per_second;
+const backupRatio = set.requests_per_second / setNoBackup.requests_per_second;
 const rsRatio = signRs.requests_per_second / openssl.rsa2048_sign_per_s;
 const esRatio = signEs.requests_per_second / openssl.ecdsap256_sign_per_s;
 const ratios = {
@@ -66,6 +68,9 @@ const ratios = {
                     result: verdict(getRatio, targets.get_over_nginx, get, nginx) },
   set_over_sqlite: { value: setRatio, target: targets.set_over_sqlite,
                      result: verdict(setRatio, targets.set_over_sqlite, set) },
+  set_over_set_no_backup: { value: backupRatio, target: targets.set_over_set_no_backup,
+                            result: verdict(backupRatio, targets.set_over_set_no_backup, set,
+                                            setNoBackup) },
   sign_rs256_over_openssl: { value: rsRatio, target: targets.sign_rs256_over_openssl,
                              result: verdict(rsRatio, targets.sign_rs256_over_openssl, signRs) },
   sign_es256_over_openssl: { value: esRatio, target: targets.sign_es256_over_openssl,
@@ -101,6 +106,7 @@ row(`nginx static ${meta.body_bytes} B (reference)`, nginx);
 row('keyhaven secret GET', get);
 row('keyhaven secret GET via RBAC assignment', getRbac);
 row('keyhaven secret SET (new version)', set);
+row('keyhaven SET, no automatic backups', setNoBackup);
 row('keyhaven key sign RS256 (RSA-2048)', signRs);
 row('keyhaven key sign ES256 (P-256)', signEs);
 lines.push(`${pad(`sqlite 1-row commit, WAL+FULL (reference)`, 40)}` +
@@ -116,6 +122,9 @@ lines.push(`${pad('GET / nginx (requests/s)', 40)}${lpad(getRatio.toFixed(2), 12
            `${lpad('>= ' + targets.get_over_nginx.toFixed(2), 11)}   ${ratios.get_over_nginx.result}`);
 lines.push(`${pad('SET / sqlite (requests/s / commits/s)', 40)}${lpad(setRatio.toFixed(2), 12)}` +
            `${lpad('>= ' + targets.set_over_sqlite.toFixed(2), 11)}   ${ratios.set_over_sqlite.result}`);
+lines.push(`${pad('SET / SET without automatic backups', 40)}${lpad(backupRatio.toFixed(2), 12)}` +
+           `${lpad('>= ' + targets.set_over_set_no_backup.toFixed(2), 11)}   ` +
+           `${ratios.set_over_set_no_backup.result}`);
 lines.push(`${pad('GET via RBAC / GET as admin', 40)}${lpad(rbacRatio.toFixed(2), 12)}` +
            `${lpad('>= ' + targets.rbac_get_over_get.toFixed(2), 11)}   ${ratios.rbac_get_over_get.result}`);
 lines.push(`${pad('sign RS256 / openssl RSA-2048 sign', 40)}${lpad(rsRatio.toFixed(2), 12)}` +
@@ -125,6 +134,7 @@ lines.push(`${pad('sign ES256 / openssl P-256 sign', 40)}${lpad(esRatio.toFixed(
            `${lpad('>= ' + targets.sign_es256_over_openssl.toFixed(2), 11)}   ` +
            `${ratios.sign_es256_over_openssl.result}`);
 for (const [label, r] of [['nginx', nginx], ['GET', get], ['GET RBAC', getRbac], ['SET', set],
+                          ['SET no backup', setNoBackup],
                           ['sign RS256', signRs], ['sign ES256', signEs]]) {
   if (!r.clean) {
     lines.push(`!!! ${label}: ${r.non2xx} non-2xx responses` +
@@ -135,5 +145,6 @@ for (const [label, r] of [['nginx', nginx], ['GET', get], ['GET RBAC', getRbac],
 const text = lines.join('\n') + '\n';
 process.stdout.write('\n' + text);
 fs.writeFileSync(outText, text);
-fs.writeFileSync(outJson, JSON.stringify({ meta, targets, nginx, get, get_rbac: getRbac, set, sqlite,
+fs.writeFileSync(outJson, JSON.stringify({ meta, targets, nginx, get, get_rbac: getRbac, set,
+  set_no_backup: setNoBackup, sqlite,
   sign_rs256: signRs, sign_es256: signEs, openssl, ratios }, null, 2) + '\n');

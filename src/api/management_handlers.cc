@@ -53,6 +53,7 @@ json::object VaultToJson(const Call& call, const domain::Vault& v) {
       {"enableSoftDelete", true},
       {"softDeleteRetentionInDays", v.retention_days},
       {"enableRbacAuthorization", v.enable_rbac_authorization},
+      {"keyhavenAutomaticBackups", v.automatic_backups},
       {"provisioningState", "Succeeded"},
       {"publicNetworkAccess", v.public_network_access},
   };
@@ -212,6 +213,7 @@ StatusOr<domain::VaultSpec> ParseSpec(const Call& call, bool is_put) {
   KH_ASSIGN_OR_RETURN(spec.purge_protection, OptBool(*props, "enablePurgeProtection"));
   KH_ASSIGN_OR_RETURN(spec.enable_soft_delete, OptBool(*props, "enableSoftDelete"));
   KH_ASSIGN_OR_RETURN(spec.enable_rbac_authorization, OptBool(*props, "enableRbacAuthorization"));
+  KH_ASSIGN_OR_RETURN(spec.automatic_backups, OptBool(*props, "keyhavenAutomaticBackups"));
   KH_ASSIGN_OR_RETURN(spec.enabled_for_deployment, OptBool(*props, "enabledForDeployment"));
   KH_ASSIGN_OR_RETURN(spec.enabled_for_disk_encryption,
                       OptBool(*props, "enabledForDiskEncryption"));

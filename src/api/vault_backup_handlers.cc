@@ -2,6 +2,7 @@
 //   POST /admin/vault-backup?vault=NAME          -> 200, the backup file (application/octet-stream)
 //   POST /admin/vault-backup/verify  (body: file) -> 200 {"vault","resourceGroup","created",...}
 //   POST /admin/vault-backup/restore?vault=NEW[&resourceGroup=RG]  (body: file) -> 201 {...}
+//   POST /admin/vault-backup/rebuild {"dir","vault","newVault","at"?,"resourceGroup"?} -> 201
 //   GET  /admin/backup-key                         -> 200 {"fingerprint"}
 //   POST /admin/backup-key/export {"passphrase"}   -> 200 {"key":"KHBACKUPKEY1:...","fingerprint"}
 //   POST /admin/backup-key/import {"key","passphrase"} -> 200 {"fingerprint"}
@@ -110,6 +111,33 @@ Response HandleBackupKey(const Call& call) {
   });
 }
 
+// {"dir", "vault", "newVault", "at"?: ISO-8601, "resourceGroup"?}: the vault rebuilt from the
+// automatic-backup journal in `dir` (a directory on the server's machine).
+Response Rebuild(const Call& call, domain::VaultBackupService& backups) {
+  if (auto denied = DenyManagement(call, kActionRestore, "/")) return *denied;
+  return Respond([&]() -> StatusOr<Response> {
+    KH_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(call.request.body));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> dir, OptString(body, "dir"));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> vault, OptString(body, "vault"));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> new_vault, OptString(body, "newVault"));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> at_text, OptString(body, "at"));
+    KH_ASSIGN_OR_RETURN(std::optional<std::string> group, OptString(body, "resourceGroup"));
+    if (!dir || !vault || !new_vault) {
+      return InvalidArgument("The properties 'dir', 'vault' and 'newVault' are required.");
+    }
+    std::optional<int64_t> at;
+    if (at_text) {
+      at = ParseIso8601(*at_text);
+      if (!at) return InvalidArgument("'at' must be an ISO-8601 time, e.g. 2026-11-30T06:00:00Z.");
+    }
+    KH_ASSIGN_OR_RETURN(auto summary, backups.Rebuild(*dir, *vault, at, *new_vault, group,
+                                                      call.admission.caller->client_id));
+    json::object out = SummaryToJson(summary);
+    out["restoredAs"] = *new_vault;
+    return JsonResponse(201, std::move(out));
+  });
+}
+
 Response HandleVaultBackup(const Call& call) {
   if (call.request.method != "POST") return MethodNotAllowed(call.request);
   auto* backups = call.services.vault_backups;
@@ -118,6 +146,7 @@ Response HandleVaultBackup(const Call& call) {
   if (s.size() == 2) return CreateBackup(call, *backups);
   if (s.size() == 3 && s[2] == "verify") return Verify(call, *backups);
   if (s.size() == 3 && s[2] == "restore") return Restore(call, *backups);
+  if (s.size() == 3 && s[2] == "rebuild") return Rebuild(call, *backups);
   return UnknownRoute(call.request);
 }
 

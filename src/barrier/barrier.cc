@@ -60,14 +60,19 @@ StatusOr<std::shared_ptr<const ScopeKey>> Barrier::VaultKey(std::string_view vau
   std::string path = VaultKeyPath(vault_id);
   KH_ASSIGN_OR_RETURN(std::optional<std::string> wrapped, store_->Get(path));
   if (!wrapped) return NotFound("VaultNotFound", "The vault has no data key.");
-  if (wrapped->empty() || (*wrapped)[0] != kKeyVersion) {
+  KH_ASSIGN_OR_RETURN(auto scope, UnwrapVaultKey(vault_id, *wrapped));
+  std::lock_guard lock(mu_);
+  return vault_keys_.emplace(std::string(vault_id), scope).first->second;
+}
+
+StatusOr<std::shared_ptr<const ScopeKey>> Barrier::UnwrapVaultKey(std::string_view vault_id,
+                                                                  std::string_view wrapped) const {
+  if (wrapped.empty() || wrapped[0] != kKeyVersion) {
     return Internal("a vault key has an unknown key version");
   }
   KH_ASSIGN_OR_RETURN(SecretBytes key,
-                      crypto::AeadOpen(root_key_, std::string_view(*wrapped).substr(1), path));
-  auto scope = std::make_shared<const ScopeKey>(std::move(key));
-  std::lock_guard lock(mu_);
-  return vault_keys_.emplace(std::string(vault_id), scope).first->second;
+                      crypto::AeadOpen(root_key_, wrapped.substr(1), VaultKeyPath(vault_id)));
+  return std::make_shared<const ScopeKey>(std::move(key));
 }
 
 void Barrier::AddDeleteVaultKey(std::string_view vault_id, storage::WriteBatch& batch) {

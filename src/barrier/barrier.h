@@ -80,6 +80,9 @@ class Barrier {
                                                                  storage::WriteBatch& batch);
   // The vault's data key, loaded and unwrapped on first use. NotFound when the vault has none.
   StatusOr<std::shared_ptr<const ScopeKey>> VaultKey(std::string_view vault_id);
+  // Opens a wrapped data key as stored at VaultKeyPath(vault_id) (e.g. one still in a batch).
+  StatusOr<std::shared_ptr<const ScopeKey>> UnwrapVaultKey(std::string_view vault_id,
+                                                           std::string_view wrapped) const;
   // Adds the deletion of the vault's wrapped key to `batch` and forgets the cached key.
   void AddDeleteVaultKey(std::string_view vault_id, storage::WriteBatch& batch);
 

@@ -35,6 +35,33 @@ void AddBackupCommands(CLI::App& app, Action* action) {
     *action = [=](const Session& s) { return VerifyVaultBackup(s, args->file); };
   });
 
+  struct RebuildArgs {
+    std::string dir, vault, into, at, group;
+    CLI::Option* at_opt = nullptr;
+    CLI::Option* group_opt = nullptr;
+  };
+  auto rebuild_args = std::make_shared<RebuildArgs>();
+  CLI::App* rebuild = backup->add_subcommand(
+      "rebuild", "Rebuild a vault from the automatic-backup journal into a new vault");
+  rebuild->add_option("--from", rebuild_args->dir,
+                      "Backup target directory (on the server's machine)")
+      ->required();
+  rebuild->add_option("--vault", rebuild_args->vault, "Vault the journal records")->required();
+  rebuild->add_option("--into", rebuild_args->into, "Name of the new vault")->required();
+  rebuild_args->at_opt = rebuild->add_option(
+      "--at", rebuild_args->at, "Point in time, ISO-8601 (default: the last change recorded)");
+  rebuild_args->group_opt = rebuild->add_option("--resource-group,-g", rebuild_args->group,
+                                                "Resource group (default: the original's)");
+  rebuild->callback([=] {
+    *action = [=](const Session& s) {
+      std::optional<std::string> at, group;
+      if (rebuild_args->at_opt->count() > 0) at = rebuild_args->at;
+      if (rebuild_args->group_opt->count() > 0) group = rebuild_args->group;
+      return RebuildVault(s, rebuild_args->dir, rebuild_args->vault, rebuild_args->into, at,
+                          group);
+    };
+  });
+
   CLI::App* key = app.add_subcommand(
       "backup-key", "Move the backup key between deployments, wrapped under a passphrase");
   key->require_subcommand(1);

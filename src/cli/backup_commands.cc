@@ -104,6 +104,18 @@ Status ImportBackupKey(const Session& session, const std::string& key_path,
   return Status::Ok();
 }
 
+Status RebuildVault(const Session& session, const std::string& dir, const std::string& vault,
+                    const std::string& new_vault, const std::optional<std::string>& at,
+                    const std::optional<std::string>& resource_group) {
+  boost::json::object body{{"dir", dir}, {"vault", vault}, {"newVault", new_vault}};
+  if (at) body["at"] = *at;
+  if (resource_group) body["resourceGroup"] = *resource_group;
+  KH_ASSIGN_OR_RETURN(boost::json::value summary,
+                      session.api.CallWithJson("POST", AdminUrl(session, "/rebuild"), body));
+  PrintSummary(session, summary);
+  return Status::Ok();
+}
+
 Status CreateVaultBackup(const Session& session, const std::string& vault,
                          const std::string& out_path) {
   KH_RETURN_IF_ERROR(CheckQueryValue("The vault name", vault));

@@ -23,6 +23,13 @@ Status RestoreVaultBackup(const Session& session, const std::string& path,
                           const std::string& new_vault,
                           const std::optional<std::string>& resource_group);
 
+// Rebuilds `vault` from the automatic-backup journal in `dir` (a directory on the server's
+// machine, e.g. another deployment's backup target) into a new vault `new_vault`, as it was at
+// `at` (ISO-8601) when given.
+Status RebuildVault(const Session& session, const std::string& dir, const std::string& vault,
+                    const std::string& new_vault, const std::optional<std::string>& at,
+                    const std::optional<std::string>& resource_group);
+
 // `keyhaven backup-key export|import`: the deployment's backup key wrapped under a passphrase
 // (read from `passphrase_file`, or standard input for "-"; its first line, at least 12
 // characters). Export writes the wrapped key to `out_path` (0600); import makes the key in

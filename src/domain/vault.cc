@@ -48,6 +48,7 @@ Fields Vault::ToFields() const {
   f.SetInt("retention_days", retention_days);
   f.SetBool("purge_protection", purge_protection);
   f.SetBool("enable_rbac_authorization", enable_rbac_authorization);
+  f.SetBool("automatic_backups", automatic_backups);
   f.SetBool("enabled_for_deployment", enabled_for_deployment);
   f.SetBool("enabled_for_disk_encryption", enabled_for_disk_encryption);
   f.SetBool("enabled_for_template_deployment", enabled_for_template_deployment);
@@ -82,6 +83,7 @@ Vault Vault::FromFields(const Fields& f) {
   v.retention_days = static_cast<int>(f.GetInt("retention_days").value_or(kDefaultRetentionDays));
   v.purge_protection = f.GetBool("purge_protection", false);
   v.enable_rbac_authorization = f.GetBool("enable_rbac_authorization", true);
+  v.automatic_backups = f.GetBool("automatic_backups", true);
   v.enabled_for_deployment = f.GetBool("enabled_for_deployment", false);
   v.enabled_for_disk_encryption = f.GetBool("enabled_for_disk_encryption", false);
   v.enabled_for_template_deployment = f.GetBool("enabled_for_template_deployment", false);

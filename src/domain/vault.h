@@ -40,6 +40,9 @@ struct Vault {
   int retention_days = kDefaultRetentionDays;
   bool purge_protection = false;
   bool enable_rbac_authorization = true;
+  // Keyhaven's own property: every change to the vault's objects is journaled to the backup
+  // target (barrier/backup_journal.h). On unless turned off.
+  bool automatic_backups = true;
   bool enabled_for_deployment = false;
   bool enabled_for_disk_encryption = false;
   bool enabled_for_template_deployment = false;
@@ -88,6 +91,7 @@ struct VaultSpec {
   std::optional<bool> purge_protection;
   std::optional<bool> enable_soft_delete;
   std::optional<bool> enable_rbac_authorization;
+  std::optional<bool> automatic_backups;
   std::optional<bool> enabled_for_deployment;
   std::optional<bool> enabled_for_disk_encryption;
   std::optional<bool> enabled_for_template_deployment;

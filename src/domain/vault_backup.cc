@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <vector>
 
+#include "barrier/backup_journal.h"
+#include "barrier/journal_target.h"
 #include "domain/names.h"
 #include "domain/versioned_objects.h"
 
@@ -92,6 +95,140 @@ VaultBackupSummary Summarize(const Opened& opened) {
   return s;
 }
 
+StatusOr<VaultBackupSummary> RestoreOpened(barrier::Barrier& barrier, VaultService* vaults,
+                                           KeyService* keys, Opened& content,
+                                           std::string_view new_name,
+                                           std::optional<std::string> resource_group,
+                                           std::string_view caller) {
+  Opened* opened = &content;
+  // Fail before making HSM copies when the name is obviously taken (CreateFromBackup checks
+  // again under its lock).
+  KH_ASSIGN_OR_RETURN(auto availability, vaults->CheckName(new_name));
+  if (!availability.available) {
+    return Status(StatusCode::kConflict, "VaultAlreadyExists",
+                  "The vault name '" + std::string(new_name) + "' is already in use.");
+  }
+  std::vector<crypto::KeyMaterial> made;  // token copies of HSM keys, destroyed on failure
+  auto destroy_copies = [&] {
+    for (const auto& copy : made) copy.DestroyInHsm().IgnoreError();
+  };
+  for (auto& [rel, plain] : opened->records) {
+    if (!IsKeyVersion(rel)) continue;
+    auto fields = Fields::Decode(plain);
+    if (!fields.ok()) return BadFile();
+    Status rewritten =
+        keys ? keys->RewriteForRestore(*fields, &made) : Status::Ok();
+    if (!rewritten.ok()) {
+      destroy_copies();
+      return rewritten;
+    }
+    Wipe(plain);
+    plain = fields->Encode();
+  }
+  const std::string new_id = Lower(new_name);
+  const std::string group = resource_group.value_or(opened->vault.resource_group);
+  auto created = vaults->CreateFromBackup(
+      group, new_name, opened->vault, caller,
+      [&](const barrier::ScopeKey& key, storage::WriteBatch& batch) -> Status {
+        const std::string prefix = VaultDataPrefix(new_id);
+        for (const auto& [rel, plain] : opened->records) {
+          KH_RETURN_IF_ERROR(barrier.Write(key, batch, prefix + rel, plain));
+        }
+        for (const std::string& entry : opened->schedule) {
+          auto parts = Split(entry);
+          if (parts.size() != 3) return BadFile();
+          batch.Put(PurgeSchedulePrefix() + parts[0] + "/" + parts[1] + "/" + new_id + "/" +
+                        parts[2],
+                    "");
+        }
+        for (const std::string& name : opened->rotation_index) {
+          batch.Put(KeyRotationIndexEntry(new_id, name), "");
+        }
+        return Status::Ok();
+      });
+  if (!created.ok()) {
+    destroy_copies();
+    return created.status();
+  }
+  VaultBackupSummary summary = Summarize(*opened);
+  return summary;
+}
+
+// Applies the journal entries (sealed, in target order) that concern `vault` and are no later
+// than `at`; nullopt when none does. Entries shipped twice (a crash between the append and the
+// deletion from the store) are applied once, by seq.
+StatusOr<std::optional<std::unique_ptr<Opened>>> Replay(const barrier::Barrier& barrier,
+                                                       const std::vector<std::string>& entries,
+                                                       const std::string& vault,
+                                                       std::optional<int64_t> at) {
+  const std::string data_prefix = VaultDataPrefix(vault);
+  const std::string record_path = VaultRecordPath(vault);
+  const std::string rotation_prefix = KeyRotationIndexPrefix() + vault + "/";
+  auto opened = std::make_unique<Opened>();
+  std::set<int64_t> seen;
+  std::optional<std::string> vault_record;  // encoded Vault fields, latest
+  bool any = false;
+  std::set<std::string> schedule, rotation;
+  for (const std::string& sealed : entries) {
+    auto plain = barrier.OpenBackup(barrier::kJournalAad, sealed);
+    if (!plain.ok()) {
+      return InvalidArgument(
+          "A backup journal entry does not open: it was changed, or sealed under a backup key "
+          "this deployment does not know; nothing was restored.");
+    }
+    auto record = Fields::Decode(plain->Reveal());
+    if (!record.ok()) return BadFile();
+    const int64_t seq = record->GetInt("seq").value_or(-1);
+    if (!seen.insert(seq).second) continue;
+    if (at && record->GetInt("time").value_or(0) > *at) continue;
+    for (const std::string& encoded : record->GetList("ops")) {
+      auto op = Fields::Decode(encoded);
+      if (!op.ok()) return BadFile();
+      const std::string path = op->GetOr("path", "");
+      if (barrier::VaultOfPath(path) != vault) continue;
+      any = true;
+      const bool put = op->GetOr("t", "") == "p";
+      if (path.rfind(data_prefix, 0) == 0) {
+        const std::string rel = path.substr(data_prefix.size());
+        if (put) {
+          opened->records[rel] = op->GetOr("value", "");
+        } else {
+          opened->records.erase(rel);
+        }
+      } else if (path == record_path) {
+        if (put) {
+          vault_record = op->GetOr("value", "");
+        } else {
+          vault_record.reset();
+        }
+      } else if (path.rfind(PurgeSchedulePrefix(), 0) == 0) {
+        auto parts = Split(std::string_view(path).substr(PurgeSchedulePrefix().size()));
+        if (parts.size() != 4 || parts[1] == "vault") continue;  // the vault's own purge
+        const std::string entry = parts[0] + "/" + parts[1] + "/" + parts[3];
+        if (put) {
+          schedule.insert(entry);
+        } else {
+          schedule.erase(entry);
+        }
+      } else if (path.rfind(rotation_prefix, 0) == 0) {
+        const std::string name = path.substr(rotation_prefix.size());
+        if (put) {
+          rotation.insert(name);
+        } else {
+          rotation.erase(name);
+        }
+      }
+    }
+  }
+  if (!any || !vault_record) return std::optional<std::unique_ptr<Opened>>();
+  auto fields = Fields::Decode(*vault_record);
+  if (!fields.ok()) return BadFile();
+  opened->vault = Vault::FromFields(*fields);
+  opened->schedule.assign(schedule.begin(), schedule.end());
+  opened->rotation_index.assign(rotation.begin(), rotation.end());
+  return std::optional<std::unique_ptr<Opened>>(std::move(opened));
+}
+
 }  // namespace
 
 VaultBackupService::VaultBackupService(barrier::Barrier* barrier, VaultService* vaults,
@@ -163,57 +300,24 @@ StatusOr<VaultBackupSummary> VaultBackupService::Restore(std::string_view file,
                                                          std::string_view caller) {
   KH_RETURN_IF_ERROR(ValidateVaultName(new_name));
   KH_ASSIGN_OR_RETURN(auto opened, Open(*barrier_, file));
-  // Fail before making HSM copies when the name is obviously taken (CreateFromBackup checks
-  // again under its lock).
-  KH_ASSIGN_OR_RETURN(auto availability, vaults_->CheckName(new_name));
-  if (!availability.available) {
-    return Status(StatusCode::kConflict, "VaultAlreadyExists",
-                  "The vault name '" + std::string(new_name) + "' is already in use.");
+  return RestoreOpened(*barrier_, vaults_, keys_, *opened, new_name, std::move(resource_group),
+                       caller);
+}
+
+StatusOr<VaultBackupSummary> VaultBackupService::Rebuild(
+    const std::string& dir, std::string_view vault_name, std::optional<int64_t> at,
+    std::string_view new_name, std::optional<std::string> resource_group,
+    std::string_view caller) {
+  KH_RETURN_IF_ERROR(ValidateVaultName(new_name));
+  KH_ASSIGN_OR_RETURN(std::vector<std::string> entries, barrier::JournalTarget::ReadAll(dir));
+  KH_ASSIGN_OR_RETURN(auto opened, Replay(*barrier_, entries, Lower(vault_name), at));
+  if (!opened) {
+    return NotFound("NotFound", "The backup target " + dir + " holds no record of vault '" +
+                                    std::string(vault_name) +
+                                    (at ? "' up to the time asked for." : "'."));
   }
-  std::vector<crypto::KeyMaterial> made;  // token copies of HSM keys, destroyed on failure
-  auto destroy_copies = [&] {
-    for (const auto& copy : made) copy.DestroyInHsm().IgnoreError();
-  };
-  for (auto& [rel, plain] : opened->records) {
-    if (!IsKeyVersion(rel)) continue;
-    auto fields = Fields::Decode(plain);
-    if (!fields.ok()) return BadFile();
-    Status rewritten =
-        keys_ ? keys_->RewriteForRestore(*fields, &made) : Status::Ok();
-    if (!rewritten.ok()) {
-      destroy_copies();
-      return rewritten;
-    }
-    Wipe(plain);
-    plain = fields->Encode();
-  }
-  const std::string new_id = Lower(new_name);
-  const std::string group = resource_group.value_or(opened->vault.resource_group);
-  auto created = vaults_->CreateFromBackup(
-      group, new_name, opened->vault, caller,
-      [&](const barrier::ScopeKey& key, storage::WriteBatch& batch) -> Status {
-        const std::string prefix = VaultDataPrefix(new_id);
-        for (const auto& [rel, plain] : opened->records) {
-          KH_RETURN_IF_ERROR(barrier_->Write(key, batch, prefix + rel, plain));
-        }
-        for (const std::string& entry : opened->schedule) {
-          auto parts = Split(entry);
-          if (parts.size() != 3) return BadFile();
-          batch.Put(PurgeSchedulePrefix() + parts[0] + "/" + parts[1] + "/" + new_id + "/" +
-                        parts[2],
-                    "");
-        }
-        for (const std::string& name : opened->rotation_index) {
-          batch.Put(KeyRotationIndexEntry(new_id, name), "");
-        }
-        return Status::Ok();
-      });
-  if (!created.ok()) {
-    destroy_copies();
-    return created.status();
-  }
-  VaultBackupSummary summary = Summarize(*opened);
-  return summary;
+  return RestoreOpened(*barrier_, vaults_, keys_, **opened, new_name, std::move(resource_group),
+                       caller);
 }
 
 StatusOr<std::string> VaultBackupService::ExportBackupKey(const SecretBytes& passphrase) const {

@@ -55,6 +55,16 @@ class VaultBackupService {
                                        std::optional<std::string> resource_group,
                                        std::string_view caller);
 
+  // Rebuilds `vault_name` from the automatic-backup journal in the backup target `dir` alone
+  // (barrier/journal_target.h), as it was at server-clock time `at` (default: the last change
+  // the target holds), into a new vault `new_name`, as Restore does. NotFound when the target
+  // holds no record of the vault (or none up to `at`); BadParameter for an entry that does not
+  // open (changed, or sealed under a backup key this deployment does not know).
+  StatusOr<VaultBackupSummary> Rebuild(const std::string& dir, std::string_view vault_name,
+                                       std::optional<int64_t> at, std::string_view new_name,
+                                       std::optional<std::string> resource_group,
+                                       std::string_view caller);
+
   // The deployment's backup key, moved between deployments under a passphrase (Barrier's
   // ExportBackupKey / ImportBackupKey): after an import both deployments open each other's
   // backups. Fingerprint: 16 hex digits naming the current key.

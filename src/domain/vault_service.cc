@@ -127,6 +127,7 @@ void VaultService::Apply(const VaultSpec& spec, Vault& v) const {
   if (spec.retention_days) v.retention_days = *spec.retention_days;
   if (spec.purge_protection && *spec.purge_protection) v.purge_protection = true;
   if (spec.enable_rbac_authorization) v.enable_rbac_authorization = *spec.enable_rbac_authorization;
+  if (spec.automatic_backups) v.automatic_backups = *spec.automatic_backups;
   if (spec.enabled_for_deployment) v.enabled_for_deployment = *spec.enabled_for_deployment;
   if (spec.enabled_for_disk_encryption) {
     v.enabled_for_disk_encryption = *spec.enabled_for_disk_encryption;
@@ -375,6 +376,11 @@ Status DeletedVaultNotFound(std::string_view name) {
 }
 
 }  // namespace
+
+bool VaultService::AutomaticBackups(std::string_view vault_id) {
+  StatusOr<std::shared_ptr<const Vault>> v = Load(vault_id);
+  return !v.ok() || !*v || (*v)->automatic_backups;
+}
 
 StatusOr<std::vector<std::shared_ptr<const Vault>>> VaultService::ListDeleted() {
   KH_ASSIGN_OR_RETURN(auto all, ScanAll());

@@ -54,6 +54,10 @@ class VaultService {
   // Removes every record of a deleted vault whose retention has ended (called by the purge job).
   Status PurgeIfDue(std::string_view name, int64_t now);
 
+  // Whether changes to the vault are journaled for automatic backups (true for a vault not
+  // known yet: it is being created, and the setting defaults to on).
+  bool AutomaticBackups(std::string_view vault_id);
+
   // ---- Soft-deleted vaults (ARM deletedVaults) ----
   // Every soft-deleted vault, ordered by name.
   StatusOr<std::vector<std::shared_ptr<const Vault>>> ListDeleted();

@@ -31,6 +31,8 @@ struct ServerConfig {
   // HSM-protected keys: the PKCS#11 module, the token's label ("" = no HSM keys) and a file
   // holding the user PIN (else $KEYHAVEN_PKCS11_PIN; never a command-line argument, which any
   // local user could read).
+  // Automatic backups' target directory ("" = {data_dir}/backups).
+  std::string backup_dir;
   std::string pkcs11_module;
   std::string pkcs11_token;
   std::string pkcs11_pin_file;

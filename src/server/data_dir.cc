@@ -168,7 +168,8 @@ StatusOr<DataDir> OpenDataDir(const std::string& path, const std::string& author
   KH_ASSIGN_OR_RETURN(SecretBytes root, LoadOrCreateRootKey(dir.path, fresh));
   storage::SqliteOptions options;
   options.path = dir.path + "/keyhaven.db";
-  KH_ASSIGN_OR_RETURN(dir.store, storage::OpenSqliteStore(options));
+  KH_ASSIGN_OR_RETURN(auto sqlite, storage::OpenSqliteStore(options));
+  dir.store = std::make_unique<barrier::JournalingStore>(std::move(sqlite));
   ::chmod(options.path.c_str(), 0600);
   dir.barrier = std::make_unique<barrier::Barrier>(dir.store.get(), std::move(root));
   if (Status keys = dir.barrier->LoadBackupKeys(); !keys.ok()) {

@@ -16,6 +16,7 @@
 #include "core/status_or.h"
 #include "crypto/ec_key.h"
 #include "crypto/x509.h"
+#include "barrier/backup_journal.h"
 #include "storage/store.h"
 
 namespace kh::server {
@@ -30,7 +31,8 @@ struct Identity {
 struct DataDir {
   std::string path;
   bool initialized_now = false;
-  std::unique_ptr<storage::Store> store;
+  // The SQLite store behind a JournalingStore (automatic backups; attached by serve).
+  std::unique_ptr<barrier::JournalingStore> store;
   std::unique_ptr<barrier::Barrier> barrier;
   Identity identity;
   crypto::CertificateAndKey ca;

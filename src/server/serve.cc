@@ -27,6 +27,7 @@
 #include "domain/vault_service.h"
 #include "http/server.h"
 #include "http/tls_context.h"
+#include "barrier/journal_target.h"
 #include "server/data_dir.h"
 #include "server/hsm_config.h"
 #include "server/jwks_source.h"
@@ -195,6 +196,13 @@ int Serve(const ServerConfig& config) {
   domain::SecretService secrets(dir->barrier.get(), &clock);
   domain::KeyService keys(dir->barrier.get(), &clock, *hsm);
   domain::VaultBackupService vault_backups(dir->barrier.get(), &vaults, &keys, &clock);
+  // Automatic backups: journal every change of a vault that has them, ship it to the target.
+  dir->store->Attach(dir->barrier.get(), &clock,
+                     [&vaults](std::string_view vault) { return vaults.AutomaticBackups(vault); });
+  barrier::JournalTarget journal_target(config.backup_dir.empty() ? config.data_dir + "/backups"
+                                                                  : config.backup_dir);
+  barrier::JournalShipper journal_shipper(dir->store.get(), &journal_target);
+  journal_shipper.Start();
   domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets, &keys);
   domain::KeyRotationService key_rotation(dir->barrier.get(), &keys, &clock);
   domain::RotationJob rotation_job(dir->store.get(), &vaults, &key_rotation);
@@ -288,6 +296,12 @@ int Serve(const ServerConfig& config) {
   sigwait(&stop_signals, &signal_number);
   std::cout << "keyhaven: stopping (signal " << signal_number << ")" << std::endl;
   server.Stop();
+  journal_shipper.Stop();
+  if (Status drained = journal_shipper.Drain(); !drained.ok()) {
+    std::cerr << "keyhaven: the backup target could not take every change; the rest waits in "
+                 "the store until the next start: "
+              << drained.message() << "\n";
+  }
   storage::StoreStats stats = dir->store->Stats();
   std::cout << "keyhaven: stopped; " << stats.commits << " writes in " << stats.transactions
             << " durable transactions" << std::endl;

@@ -1,0 +1,69 @@
+#pragma once
+// Automatic backups, part 1: the journal. JournalingStore wraps the real Store; every committed
+// batch that changes a vault with automatic backups (its objects under "v/{vault}/", its record
+// "vaults/{vault}", its purge-schedule and key-rotation-index entries) gets one more row in the
+// same transaction: "journal/{seq}", the batch's changes as plaintext records, sealed under the
+// backup key. A change is therefore in the journal exactly when it is acknowledged, durably, and
+// never without it. JournalShipper (journal_target.h) then moves the rows to the backup target.
+//
+// Entry (before sealing, associated data "journal/v1"): Fields{seq, time, ops}, each op an
+// encoded Fields{t: "p"|"d", path, value}; `value` is the opened record (empty for deletes and
+// index rows). seq grows with the wall clock in microseconds (unique, increasing across
+// restarts); `time` is the server clock's seconds, for point-in-time rebuilds.
+//
+// Thread-safe. Before Attach, commits pass through unchanged (the barrier reads its own keys
+// through this store before it can open anything).
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "barrier/barrier.h"
+#include "core/clock.h"
+#include "storage/store.h"
+
+namespace kh::barrier {
+
+inline constexpr std::string_view kJournalPrefix = "journal/";
+inline constexpr std::string_view kJournalAad = "journal/v1";
+
+// The vault a stored path belongs to ("" for none): v/{vault}/..., vaults/{vault},
+// sched/{when}/{kind}/{vault}/{name}, keyrot/{vault}/{name}.
+std::string VaultOfPath(std::string_view path);
+
+class JournalingStore : public storage::Store {
+ public:
+  explicit JournalingStore(std::unique_ptr<storage::Store> inner);
+
+  // Starts journaling. `journaled(vault)` says whether a vault has automatic backups (it may
+  // read the store). The barrier must be built over this store.
+  void Attach(Barrier* barrier, const Clock* clock,
+              std::function<bool(std::string_view vault)> journaled);
+
+  StatusOr<std::optional<std::string>> Get(std::string_view key) override;
+  StatusOr<std::vector<storage::KeyValue>> Scan(std::string_view prefix,
+                                                std::string_view start_after,
+                                                size_t limit) override;
+  Status Commit(const storage::WriteBatch& batch) override;
+  void CommitAsync(storage::WriteBatch batch, std::function<void(Status)> done) override;
+  storage::StoreStats Stats() const override;
+
+  storage::Store& inner() { return *inner_; }
+
+ private:
+  // Adds the journal row for `batch`'s vault changes to it (nothing when there are none).
+  Status AddJournalEntry(storage::WriteBatch& batch);
+  uint64_t NextSeq();
+
+  std::unique_ptr<storage::Store> inner_;
+  std::atomic<Barrier*> barrier_{nullptr};
+  const Clock* clock_ = nullptr;
+  std::function<bool(std::string_view)> journaled_;
+  std::atomic<uint64_t> last_seq_{0};
+};
+
+// "journal/{seq as 16 hex digits}": rows sort in seq order.
+std::string JournalKey(uint64_t seq);
+
+}  // namespace kh::barrier
