@@ -112,17 +112,24 @@ Status JournalingStore::AddJournalEntry(storage::WriteBatch& batch) {
   }
   if (ops.empty()) return Status::Ok();
   const uint64_t seq = NextSeq();
-  Fields record;
-  record.SetInt("seq", static_cast<int64_t>(seq));
-  record.SetInt("time", clock_->NowSeconds());
-  record.SetList("ops", ops);
-  std::string plain = record.Encode();
-  auto sealed = barrier->SealBackup(kJournalAad, plain);
+  KH_ASSIGN_OR_RETURN(std::string sealed, SealEntry(seq, "", ops));
+  batch.Put(JournalKey(seq), std::move(sealed));
+  return Status::Ok();
+}
+
+StatusOr<std::string> JournalingStore::SealEntry(uint64_t seq, std::string_view snapshot,
+                                                 std::vector<std::string>& ops) {
+  Fields entry;
+  entry.SetInt("seq", static_cast<int64_t>(seq));
+  entry.SetInt("time", clock_->NowSeconds());
+  if (!snapshot.empty()) entry.Set("snapshot", snapshot);
+  entry.SetList("ops", ops);
+  std::string plain = entry.Encode();
+  auto sealed = barrier_.load()->SealBackup(kJournalAad, plain);
+  // The ops held record plaintext (secret values): wipe every copy.
   std::fill(plain.begin(), plain.end(), '\0');
   for (auto& op : ops) std::fill(op.begin(), op.end(), '\0');
-  if (!sealed.ok()) return sealed.status();
-  batch.Put(JournalKey(seq), std::move(*sealed));
-  return Status::Ok();
+  return sealed;
 }
 
 StatusOr<std::optional<std::string>> JournalingStore::Get(std::string_view key) {
@@ -135,16 +142,104 @@ StatusOr<std::vector<storage::KeyValue>> JournalingStore::Scan(std::string_view 
   return inner_->Scan(prefix, start_after, limit);
 }
 
+void JournalingStore::EnterCommit() {
+  std::unique_lock lock(gate_mu_);
+  gate_cv_.wait(lock, [&] { return !checkpointing_; });
+  ++commits_in_flight_;
+}
+
+void JournalingStore::ExitCommit() {
+  {
+    std::lock_guard lock(gate_mu_);
+    --commits_in_flight_;
+  }
+  gate_cv_.notify_all();
+}
+
 Status JournalingStore::Commit(const storage::WriteBatch& batch) {
   if (!barrier_.load()) return inner_->Commit(batch);
   storage::WriteBatch journaled = batch;
-  KH_RETURN_IF_ERROR(AddJournalEntry(journaled));
-  return inner_->Commit(journaled);
+  EnterCommit();
+  Status st = AddJournalEntry(journaled);
+  if (st.ok()) st = inner_->Commit(journaled);
+  ExitCommit();
+  return st;
 }
 
 void JournalingStore::CommitAsync(storage::WriteBatch batch, std::function<void(Status)> done) {
-  if (Status st = AddJournalEntry(batch); !st.ok()) return done(st);
-  inner_->CommitAsync(std::move(batch), std::move(done));
+  if (!barrier_.load()) return inner_->CommitAsync(std::move(batch), std::move(done));
+  EnterCommit();
+  if (Status st = AddJournalEntry(batch); !st.ok()) {
+    ExitCommit();
+    return done(st);
+  }
+  inner_->CommitAsync(std::move(batch), [this, done = std::move(done)](Status st) {
+    ExitCommit();
+    done(st);
+  });
+}
+
+Status JournalingStore::SnapshotVault(const std::string& vault, bool first) {
+  Barrier* barrier = barrier_.load();
+  std::vector<std::string> ops;
+  auto put = [&](const std::string& path, std::string_view value) {
+    Fields op;
+    op.Set("t", "p");
+    op.Set("path", path);
+    op.Set("value", value);
+    ops.push_back(op.Encode());
+  };
+  const std::string record_path = std::string(kVaultRecordPrefix) + vault;
+  KH_ASSIGN_OR_RETURN(std::optional<SecretBytes> record, barrier->Read(barrier->system(), record_path));
+  if (!record) return Status::Ok();  // purged meanwhile
+  put(record_path, record->Reveal());
+  KH_ASSIGN_OR_RETURN(auto key, barrier->VaultKey(vault));
+  KH_ASSIGN_OR_RETURN(auto rows, barrier->Scan(*key, std::string(kVaultDataPrefix) + vault + "/", "", 0));
+  for (const auto& row : rows) put(row.path, row.plaintext.Reveal());
+  for (std::string_view prefix : {kSchedulePrefix, kRotationPrefix}) {
+    KH_ASSIGN_OR_RETURN(auto index, inner_->Scan(prefix, "", 0));
+    for (const auto& row : index) {
+      if (VaultOfPath(row.key) == vault) put(row.key, "");
+    }
+  }
+  const uint64_t seq = NextSeq();
+  KH_ASSIGN_OR_RETURN(std::string sealed, SealEntry(seq, vault, ops));
+  storage::WriteBatch batch;
+  batch.Put(JournalKey(seq) + (first ? "c" : ""), std::move(sealed));
+  return inner_->Commit(batch);
+}
+
+StatusOr<size_t> JournalingStore::Checkpoint() {
+  Barrier* barrier = barrier_.load();
+  if (!barrier) return size_t{0};
+  {
+    std::unique_lock lock(gate_mu_);
+    gate_cv_.wait(lock, [&] { return !checkpointing_; });
+    checkpointing_ = true;
+    gate_cv_.wait(lock, [&] { return commits_in_flight_ == 0; });
+  }
+  auto release = [&] {
+    {
+      std::lock_guard lock(gate_mu_);
+      checkpointing_ = false;
+    }
+    gate_cv_.notify_all();
+  };
+  size_t count = 0;
+  StatusOr<std::vector<storage::KeyValue>> vaults = inner_->Scan(kVaultRecordPrefix, "", 0);
+  Status st = vaults.status();
+  if (st.ok()) {
+    for (const auto& row : *vaults) {
+      const std::string vault = row.key.substr(kVaultRecordPrefix.size());
+      if (!journaled_(vault)) continue;
+      st = SnapshotVault(vault, count == 0);
+      if (!st.ok()) break;
+      ++count;
+    }
+  }
+  release();
+  if (!st.ok()) return st;
+  return count;
 }
 
 storage::StoreStats JournalingStore::Stats() const { return inner_->Stats(); }

@@ -11,9 +11,18 @@
 // index rows). seq grows with the wall clock in microseconds (unique, increasing across
 // restarts); `time` is the server clock's seconds, for point-in-time rebuilds.
 //
+// Checkpoints (for retention): Checkpoint() writes, for every journaled vault, one row holding
+// the vault's whole state (Fields{seq, time, snapshot: vault, ops: puts of every record}); the
+// first row of a checkpoint has the key suffix "c" so the shipper starts a segment with it.
+// Commits are held back while a checkpoint is taken, so every row with a lower seq is in the
+// snapshot and no row with a higher seq is: replaying from a snapshot onwards is exact, and
+// segments before an old enough checkpoint can be removed (JournalShipper::Prune).
+//
 // Thread-safe. Before Attach, commits pass through unchanged (the barrier reads its own keys
 // through this store before it can open anything).
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <string>
@@ -51,7 +60,17 @@ class JournalingStore : public storage::Store {
 
   storage::Store& inner() { return *inner_; }
 
+  // Writes a checkpoint of every journaled vault (see above); returns how many vaults.
+  StatusOr<size_t> Checkpoint();
+
  private:
+  // Commits share the gate; a checkpoint holds it alone.
+  void EnterCommit();
+  void ExitCommit();
+  Status SnapshotVault(const std::string& vault, bool first);
+  // Fields{seq, time, snapshot?, ops} sealed under the backup key; wipes `ops`.
+  StatusOr<std::string> SealEntry(uint64_t seq, std::string_view snapshot,
+                                  std::vector<std::string>& ops);
   // Adds the journal row for `batch`'s vault changes to it (nothing when there are none).
   Status AddJournalEntry(storage::WriteBatch& batch);
   uint64_t NextSeq();
@@ -61,7 +80,14 @@ class JournalingStore : public storage::Store {
   const Clock* clock_ = nullptr;
   std::function<bool(std::string_view)> journaled_;
   std::atomic<uint64_t> last_seq_{0};
+  std::mutex gate_mu_;
+  std::condition_variable gate_cv_;
+  int commits_in_flight_ = 0;
+  bool checkpointing_ = false;
 };
+
+// True for the key of a checkpoint's first row.
+inline bool IsCheckpointKey(std::string_view key) { return !key.empty() && key.back() == 'c'; }
 
 // "journal/{seq as 16 hex digits}": rows sort in seq order.
 std::string JournalKey(uint64_t seq);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -72,13 +73,14 @@ JournalTarget::~JournalTarget() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status JournalTarget::OpenSegment(uint64_t first_seq) {
+Status JournalTarget::OpenSegment(uint64_t first_seq, bool checkpoint) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) return IoError("cannot create", dir_);
   const std::string key = JournalKey(first_seq);
   const std::string path = dir_ + "/" + std::string(kSegmentPrefix) +
-                           key.substr(kJournalPrefix.size()) + std::string(kSegmentSuffix);
+                           key.substr(kJournalPrefix.size()) + (checkpoint ? "c" : "") +
+                           std::string(kSegmentSuffix);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return IoError("cannot create", path);
   struct stat st {};
@@ -102,9 +104,12 @@ Status JournalTarget::OpenSegment(uint64_t first_seq) {
   return Status::Ok();
 }
 
-Status JournalTarget::Append(uint64_t first_seq, const std::vector<std::string>& sealed_entries) {
+Status JournalTarget::Append(uint64_t first_seq, const std::vector<std::string>& sealed_entries,
+                             bool checkpoint) {
   std::lock_guard lock(mu_);
-  if (fd_ < 0 || segment_size_ >= kSegmentBytes) KH_RETURN_IF_ERROR(OpenSegment(first_seq));
+  if (fd_ < 0 || segment_size_ >= kSegmentBytes || checkpoint) {
+    KH_RETURN_IF_ERROR(OpenSegment(first_seq, checkpoint));
+  }
   std::string out;
   for (const std::string& entry : sealed_entries) {
     const uint32_t size = static_cast<uint32_t>(entry.size());
@@ -146,8 +151,29 @@ StatusOr<std::vector<std::string>> JournalTarget::ReadAll(const std::string& dir
   return entries;
 }
 
-JournalShipper::JournalShipper(storage::Store* store, JournalTarget* target)
-    : store_(store), target_(target) {}
+StatusOr<size_t> JournalTarget::Prune(int64_t retention_seconds, uint64_t now_micros) {
+  std::lock_guard lock(mu_);
+  const std::vector<std::string> names = SegmentNames(dir_);
+  const uint64_t boundary = now_micros - static_cast<uint64_t>(retention_seconds) * 1000000;
+  // The newest checkpoint segment at or before the boundary: everything before it can go.
+  size_t keep_from = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string_view hex = std::string_view(names[i]).substr(kSegmentPrefix.size(), 16);
+    const bool checkpoint = names[i][kSegmentPrefix.size() + 16] == 'c';
+    const uint64_t seq = std::stoull(std::string(hex), nullptr, 16);
+    if (checkpoint && seq <= boundary) keep_from = i;
+  }
+  for (size_t i = 0; i < keep_from; ++i) {
+    const std::string path = dir_ + "/" + names[i];
+    if (::unlink(path.c_str()) != 0) return IoError("cannot remove", path);
+  }
+  if (keep_from > 0) KH_RETURN_IF_ERROR(SyncDir(dir_));
+  return keep_from;
+}
+
+JournalShipper::JournalShipper(JournalingStore* store, JournalTarget* target,
+                               ShipperOptions options)
+    : store_(store), target_(target), options_(options) {}
 
 JournalShipper::~JournalShipper() { Stop(); }
 
@@ -155,12 +181,18 @@ StatusOr<size_t> JournalShipper::ShipOnce(size_t max_entries) {
   std::lock_guard ship_lock(ship_mu_);
   KH_ASSIGN_OR_RETURN(auto rows, store_->Scan(kJournalPrefix, "", max_entries));
   if (rows.empty()) return size_t{0};
-  std::vector<std::string> sealed;
-  sealed.reserve(rows.size());
-  for (const auto& row : rows) sealed.push_back(row.value);
-  const uint64_t first_seq =
-      std::stoull(rows.front().key.substr(kJournalPrefix.size()), nullptr, 16);
-  KH_RETURN_IF_ERROR(target_->Append(first_seq, sealed));
+  // A checkpoint's first row starts a segment of its own (Prune keeps whole segments).
+  size_t begin = 0;
+  while (begin < rows.size()) {
+    size_t end = begin + 1;
+    while (end < rows.size() && !IsCheckpointKey(rows[end].key)) ++end;
+    std::vector<std::string> sealed;
+    for (size_t i = begin; i < end; ++i) sealed.push_back(rows[i].value);
+    const uint64_t first_seq =
+        std::stoull(rows[begin].key.substr(kJournalPrefix.size(), 16), nullptr, 16);
+    KH_RETURN_IF_ERROR(target_->Append(first_seq, sealed, IsCheckpointKey(rows[begin].key)));
+    begin = end;
+  }
   storage::WriteBatch shipped;
   for (const auto& row : rows) shipped.Delete(row.key);
   KH_RETURN_IF_ERROR(store_->Commit(shipped));
@@ -172,6 +204,15 @@ Status JournalShipper::Drain() {
     KH_ASSIGN_OR_RETURN(size_t shipped, ShipOnce());
     if (shipped == 0) return Status::Ok();
   }
+}
+
+Status JournalShipper::CheckpointAndPrune() {
+  KH_RETURN_IF_ERROR(store_->Checkpoint().status());
+  KH_RETURN_IF_ERROR(Drain());
+  const uint64_t now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+  return target_->Prune(options_.retention_seconds, now).status();
 }
 
 StatusOr<size_t> JournalShipper::Pending() {
@@ -198,6 +239,14 @@ void JournalShipper::Run(int interval_ms) {
   while (!stop_) {
     lock.unlock();
     Status shipped = Drain();
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    if (shipped.ok() && options_.retention_seconds > 0 &&
+        (last_checkpoint_ == 0 || now - last_checkpoint_ >= options_.checkpoint_seconds)) {
+      shipped = CheckpointAndPrune();
+      if (shipped.ok()) last_checkpoint_ = now;
+    }
     lock.lock();
     if (shipped.ok()) {
       if (failing_) std::cerr << "keyhaven: backup target " << target_->dir() << " works again\n";

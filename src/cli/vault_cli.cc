@@ -27,6 +27,8 @@ void AddVaultCommands(CLI::App& app, Action* action) {
   create->add_flag("--purge-protection", create_args->purge_protection,
                    "Enable purge protection (cannot be turned off later)");
   create->add_option("--location,-l", create_args->location, "Location")->capture_default_str();
+  create->add_flag("!--no-automatic-backups", create_args->automatic_backups,
+                   "Do not journal this vault's changes to the backup target");
   create->callback([=] {
     if (retention_opt->count() > 0) create_args->retention_days = *retention;
     *action = [=](const Session& s) { return CreateVault(s, *create_args); };

@@ -56,6 +56,7 @@ boost::json::value VaultCreateBody(const VaultCreateArgs& args, std::string_view
     properties["softDeleteRetentionInDays"] = *args.retention_days;
   }
   if (args.purge_protection) properties["enablePurgeProtection"] = true;
+  if (!args.automatic_backups) properties["keyhavenAutomaticBackups"] = false;
   boost::json::object body;
   body["location"] = args.location;
   body["properties"] = std::move(properties);

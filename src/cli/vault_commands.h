@@ -27,6 +27,7 @@ struct VaultCreateArgs {
   std::string location = kDefaultLocation;
   std::optional<int> retention_days;
   bool purge_protection = false;
+  bool automatic_backups = true;  // Keyhaven's keyhavenAutomaticBackups property
 };
 
 // The PUT body: {"location","properties":{"tenantId","sku":{"family":"A","name":"standard"},

@@ -172,6 +172,77 @@ TEST(AutomaticBackupTest, RandomHistoryRebuildsFromTheTargetAloneAtTheEndAndAtAn
   std::filesystem::remove_all(target_dir);
 }
 
+TEST(AutomaticBackupTest, CheckpointsLetOldSegmentsGoAndRebuildsStayExact) {
+  JournaledDeployment src;
+  const std::string target_dir = TempDir();
+  barrier::JournalTarget target(target_dir);
+  barrier::ShipperOptions options;
+  options.retention_seconds = 0;  // everything before the newest checkpoint may go
+  barrier::JournalShipper shipper(&src.store, &target, options);
+  VaultSpec spec;
+  spec.retention_days = 7;
+  ASSERT_TRUE(src.vaults.CreateOrUpdate("rg", "ckpt", spec, "admin").ok());
+  ASSERT_TRUE(src.vaults.CreateOrUpdate("rg", "other", spec, "admin").ok());
+  std::mt19937 rng(7);
+  auto run = [&](int ops) {
+    for (int i = 0; i < ops; ++i) {
+      src.clock.Advance(1);
+      const Vault v = **src.vaults.Get("rg", rng() % 4 ? "ckpt" : "other");
+      const std::string name = "s" + std::to_string(rng() % 30);
+      switch (rng() % 4) {
+        case 0:
+        case 1: {
+          SetSecretParams p;
+          p.value = SecretBytes(std::string_view("v" + std::to_string(i)));
+          src.secrets.Set(v, name, std::move(p)).status().IgnoreError();
+          break;
+        }
+        case 2:
+          src.secrets.Delete(v, name).status().IgnoreError();
+          break;
+        case 3:
+          src.secrets.Purge(v, name).IgnoreError();
+          break;
+      }
+      if (i % 50 == 0) {
+        ASSERT_TRUE(shipper.ShipOnce().ok());
+      }
+    }
+    ASSERT_TRUE(shipper.Drain().ok());
+  };
+  auto segments = [&] {
+    return std::distance(std::filesystem::directory_iterator(target_dir),
+                         std::filesystem::directory_iterator());
+  };
+  run(800);
+  const int64_t before_checkpoint = src.clock.NowSeconds();
+  const auto at_before = Records(src.barrier, "ckpt");
+  const auto segments_before = segments();
+  src.clock.Advance(1);
+  ASSERT_TRUE(shipper.CheckpointAndPrune().ok());
+  EXPECT_EQ(segments(), 1) << "only the checkpoint's segment is left of " << segments_before;
+  run(400);
+  const int64_t midway_time = src.clock.NowSeconds();
+  const auto midway = Records(src.barrier, "ckpt");
+  run(400);
+
+  JournaledDeployment dst;
+  auto rebuilt = dst.backups.Rebuild(target_dir, "ckpt", std::nullopt, "copy", std::nullopt, "x");
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(Records(dst.barrier, "copy"), Records(src.barrier, "ckpt"));
+  ASSERT_TRUE(dst.backups.Rebuild(target_dir, "ckpt", midway_time, "mid", std::nullopt, "x").ok());
+  EXPECT_EQ(Records(dst.barrier, "mid"), midway);
+  ASSERT_TRUE(dst.backups.Rebuild(target_dir, "other", std::nullopt, "other2", std::nullopt, "x").ok());
+  EXPECT_EQ(Records(dst.barrier, "other2"), Records(src.barrier, "other"));
+  // History before the kept checkpoint is gone, as retention asked.
+  EXPECT_NE(at_before, midway);
+  EXPECT_EQ(dst.backups.Rebuild(target_dir, "ckpt", before_checkpoint, "gone", std::nullopt, "x")
+                .status()
+                .code(),
+            StatusCode::kNotFound);
+  std::filesystem::remove_all(target_dir);
+}
+
 TEST(AutomaticBackupTest, VaultsWithoutAutomaticBackupsAreNotJournaled) {
   JournaledDeployment src;
   VaultSpec spec;

@@ -181,6 +181,16 @@ StatusOr<std::optional<std::unique_ptr<Opened>>> Replay(const barrier::Barrier& 
     const int64_t seq = record->GetInt("seq").value_or(-1);
     if (!seen.insert(seq).second) continue;
     if (at && record->GetInt("time").value_or(0) > *at) continue;
+    // A checkpoint holds the vault's whole state: what came before it no longer matters.
+    const std::string snapshot = record->GetOr("snapshot", "");
+    if (!snapshot.empty() && snapshot != vault) continue;
+    if (!snapshot.empty()) {
+      Wipe(opened->records);
+      opened->records.clear();
+      schedule.clear();
+      rotation.clear();
+      vault_record.reset();
+    }
     for (const std::string& encoded : record->GetList("ops")) {
       auto op = Fields::Decode(encoded);
       if (!op.ok()) return BadFile();

@@ -33,6 +33,9 @@ struct ServerConfig {
   // local user could read).
   // Automatic backups' target directory ("" = {data_dir}/backups).
   std::string backup_dir;
+  // Days of automatic-backup history the target keeps (0: all). With it, a checkpoint of every
+  // journaled vault is written daily and older segments are removed.
+  int backup_retention_days = 0;
   std::string pkcs11_module;
   std::string pkcs11_token;
   std::string pkcs11_pin_file;

@@ -59,6 +59,12 @@ int Main(int argc, char** argv) {
                     "Automatic backups: the target directory for the journal of every change "
                     "(default: DATA_DIR/backups)");
   serve
+      ->add_option("--backup-retention-days", config.backup_retention_days,
+                   "Days of automatic-backup history to keep in the target (0: everything); "
+                   "older segments go after a daily checkpoint")
+      ->check(CLI::Range(0, 36500))
+      ->capture_default_str();
+  serve
       ->add_option("--pkcs11-module", config.pkcs11_module,
                    "PKCS#11 module for HSM-protected keys (RSA-HSM, EC-HSM, oct-HSM)")
       ->default_str(crypto::kDefaultPkcs11Module);

@@ -201,7 +201,9 @@ int Serve(const ServerConfig& config) {
                      [&vaults](std::string_view vault) { return vaults.AutomaticBackups(vault); });
   barrier::JournalTarget journal_target(config.backup_dir.empty() ? config.data_dir + "/backups"
                                                                   : config.backup_dir);
-  barrier::JournalShipper journal_shipper(dir->store.get(), &journal_target);
+  barrier::ShipperOptions shipper_options;
+  shipper_options.retention_seconds = int64_t{config.backup_retention_days} * 86400;
+  barrier::JournalShipper journal_shipper(dir->store.get(), &journal_target, shipper_options);
   journal_shipper.Start();
   domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets, &keys);
   domain::KeyRotationService key_rotation(dir->barrier.get(), &keys, &clock);

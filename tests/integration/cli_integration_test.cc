@@ -53,6 +53,15 @@ TEST_F(CliTest, VaultLifecycle) {
   EXPECT_NE(gone.err.find("error:"), std::string::npos);
 }
 
+TEST_F(CliTest, VaultAutomaticBackupsCanBeTurnedOff) {
+  auto on = Cli({"vault", "create", "cli-journaled"});
+  ASSERT_EQ(on.exit_code, 0) << on.err;
+  EXPECT_NE(on.out.find("\"keyhavenAutomaticBackups\": true"), std::string::npos) << on.out;
+  auto off = Cli({"vault", "create", "cli-quiet", "--no-automatic-backups"});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_NE(off.out.find("\"keyhavenAutomaticBackups\": false"), std::string::npos) << off.out;
+}
+
 TEST_F(CliTest, SecretLifecycle) {
   ASSERT_EQ(Cli({"vault", "create", "cli-secrets", "--retention-days", "7"}).exit_code, 0);
   const std::string vault = "cli-secrets";
