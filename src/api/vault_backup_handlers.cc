@@ -1,5 +1,6 @@
 // Whole-vault backups (Keyhaven's own admin endpoints; not part of Azure's API):
-//   POST /admin/vault-backup?vault=NAME          -> 200, the backup file (application/octet-stream)
+//   POST /admin/vault-backup?vault=NAME[&roleAssignments=true] -> 200, the backup file
+//        (application/octet-stream); with roleAssignments, the vault's role assignments too
 //   POST /admin/vault-backup/verify  (body: file) -> 200 {"vault","resourceGroup","created",...}
 //   POST /admin/vault-backup/restore?vault=NEW[&resourceGroup=RG]  (body: file) -> 201 {...}
 //   POST /admin/vault-backup/rebuild {"dir","vault","newVault","at"?,"resourceGroup"?} -> 201
@@ -34,14 +35,16 @@ json::object SummaryToJson(const domain::VaultBackupSummary& s) {
                       {"records", s.records},
                       {"secrets", s.secrets},
                       {"keys", s.keys},
-                      {"deletedObjects", s.deleted_objects}};
+                      {"deletedObjects", s.deleted_objects},
+                      {"roleAssignments", s.role_assignments},
+                      {"roleAssignmentsSkipped", s.role_assignments_skipped}};
 }
 
 Response CreateBackup(const Call& call, domain::VaultBackupService& backups) {
   if (auto denied = DenyManagement(call, kActionBackup, "/")) return *denied;
   const std::string vault = call.target.Query("vault");
   if (vault.empty()) return ErrorResponse(InvalidArgument("The query parameter 'vault' is required."));
-  auto file = backups.Create(vault);
+  auto file = backups.Create(vault, call.target.Query("roleAssignments") == "true");
   if (!file.ok()) return ErrorResponse(file.status());
   Response r;
   r.status = 200;

@@ -18,14 +18,19 @@ void AddBackupCommands(CLI::App& app, Action* action) {
   struct Args {
     std::string vault, out, file, group;
     CLI::Option* group_opt = nullptr;
+    bool role_assignments = false;
   };
   auto args = std::make_shared<Args>();
 
   CLI::App* create = backup->add_subcommand("create", "Write a vault's backup file");
   create->add_option("--vault", args->vault, "Vault to back up")->required();
   create->add_option("--out", args->out, "File to write (mode 0600)")->required();
+  create->add_flag("--with-role-assignments", args->role_assignments,
+                   "Include the role assignments scoped to the vault or its objects");
   create->callback([=] {
-    *action = [=](const Session& s) { return CreateVaultBackup(s, args->vault, args->out); };
+    *action = [=](const Session& s) {
+      return CreateVaultBackup(s, args->vault, args->out, args->role_assignments);
+    };
   });
 
   CLI::App* verify = backup->add_subcommand(

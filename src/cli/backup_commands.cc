@@ -1,6 +1,10 @@
 #include "cli/backup_commands.h"
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <chrono>
+#include <iostream>
 
 #include "cli/files.h"
 #include "cli/json_util.h"
@@ -38,7 +42,8 @@ void PrintSummary(const Session& session, const boost::json::value& summary) {
               << GetString(summary, "resourceGroup").value_or("?") << "), backed up "
               << GetString(summary, "created").value_or("?") << ": " << number("secrets")
               << " secrets, " << number("keys") << " keys (" << number("deletedObjects")
-              << " deleted), " << number("records") << " records\n";
+              << " deleted), " << number("records") << " records, "
+              << number("roleAssignments") << " role assignments\n";
 }
 
 StatusOr<SecretBytes> ReadBackupFile(const std::string& path) {
@@ -46,6 +51,37 @@ StatusOr<SecretBytes> ReadBackupFile(const std::string& path) {
 }
 
 constexpr size_t kMaxPassphraseFileBytes = 4096;
+
+// Progress on a terminal (stderr), nothing otherwise: each step says what it waits for, then
+// how long it took and how much it moved.
+class Progress {
+ public:
+  explicit Progress(std::string step) : tty_(::isatty(STDERR_FILENO) == 1) {
+    if (tty_) std::cerr << "keyhaven: " << step << " ..." << std::flush;
+    start_ = std::chrono::steady_clock::now();
+  }
+  void Done(size_t bytes = 0) {
+    done_ = true;
+    if (!tty_) return;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::cerr << " done";
+    if (bytes >= 1024 * 1024) {
+      std::cerr << ", " << (bytes + 512 * 1024) / (1024 * 1024) << " MB";
+    } else if (bytes) {
+      std::cerr << ", " << (bytes + 512) / 1024 << " KB";
+    }
+    std::cerr << " in " << static_cast<int>(seconds * 10) / 10.0 << " s\n";
+  }
+  ~Progress() {
+    if (tty_ && !done_) std::cerr << "\n";
+  }
+
+ private:
+  bool tty_;
+  bool done_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
 
 // The first line of the passphrase file (or of standard input for "-").
 StatusOr<SecretBytes> ReadPassphrase(const Session& session, const std::string& path) {
@@ -110,17 +146,22 @@ Status RebuildVault(const Session& session, const std::string& dir, const std::s
   boost::json::object body{{"dir", dir}, {"vault", vault}, {"newVault", new_vault}};
   if (at) body["at"] = *at;
   if (resource_group) body["resourceGroup"] = *resource_group;
+  Progress rebuilding("rebuilding vault '" + vault + "' from " + dir);
   KH_ASSIGN_OR_RETURN(boost::json::value summary,
                       session.api.CallWithJson("POST", AdminUrl(session, "/rebuild"), body));
+  rebuilding.Done();
   PrintSummary(session, summary);
   return Status::Ok();
 }
 
 Status CreateVaultBackup(const Session& session, const std::string& vault,
-                         const std::string& out_path) {
+                         const std::string& out_path, bool with_role_assignments) {
   KH_RETURN_IF_ERROR(CheckQueryValue("The vault name", vault));
-  KH_ASSIGN_OR_RETURN(std::string file,
-                      session.api.CallBytes("POST", AdminUrl(session, "?vault=" + vault)));
+  const std::string query =
+      "?vault=" + vault + (with_role_assignments ? "&roleAssignments=true" : "");
+  Progress sealing("sealing vault '" + vault + "' into a backup file");
+  KH_ASSIGN_OR_RETURN(std::string file, session.api.CallBytes("POST", AdminUrl(session, query)));
+  sealing.Done(file.size());
   Status written = WritePrivateFile(out_path, file);
   WipeString(file);
   KH_RETURN_IF_ERROR(written);
@@ -129,8 +170,10 @@ Status CreateVaultBackup(const Session& session, const std::string& vault,
 
 Status VerifyVaultBackup(const Session& session, const std::string& path) {
   KH_ASSIGN_OR_RETURN(SecretBytes file, ReadBackupFile(path));
+  Progress verifying("verifying " + path);
   KH_ASSIGN_OR_RETURN(std::string body,
                       session.api.CallBytes("POST", AdminUrl(session, "/verify"), file.Reveal()));
+  verifying.Done(file.size());
   KH_ASSIGN_OR_RETURN(boost::json::value summary, ParseJson(body, "verify response"));
   PrintSummary(session, summary);
   return Status::Ok();
@@ -146,8 +189,10 @@ Status RestoreVaultBackup(const Session& session, const std::string& path,
     query += "&resourceGroup=" + *resource_group;
   }
   KH_ASSIGN_OR_RETURN(SecretBytes file, ReadBackupFile(path));
+  Progress restoring("restoring " + path + " into vault '" + new_vault + "'");
   KH_ASSIGN_OR_RETURN(std::string body,
                       session.api.CallBytes("POST", AdminUrl(session, query), file.Reveal()));
+  restoring.Done(file.size());
   KH_ASSIGN_OR_RETURN(boost::json::value summary, ParseJson(body, "restore response"));
   PrintSummary(session, summary);
   return Status::Ok();

@@ -15,7 +15,7 @@ inline constexpr size_t kMaxBackupFileBytes = size_t{256} * 1024 * 1024;
 
 // Writes the backup of `vault` to `out_path` (mode 0600) and prints what it holds.
 Status CreateVaultBackup(const Session& session, const std::string& vault,
-                         const std::string& out_path);
+                         const std::string& out_path, bool with_role_assignments = false);
 // Asks the server to open the file (integrity and backup key) without restoring anything.
 Status VerifyVaultBackup(const Session& session, const std::string& path);
 // Restores the file into a new vault `new_vault` (in `resource_group`, default the original's).

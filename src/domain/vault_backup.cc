@@ -7,6 +7,7 @@
 
 #include "barrier/backup_journal.h"
 #include "barrier/journal_target.h"
+#include "core/ids.h"
 #include "domain/names.h"
 #include "domain/versioned_objects.h"
 
@@ -50,12 +51,27 @@ std::vector<std::string> Split(std::string_view s) {
   return parts;
 }
 
+// The part of an ARM scope below vault `v` ("" for the vault itself, "/secrets/x" for one of
+// its objects), or nullopt when the scope is not within the vault.
+std::optional<std::string> ScopeSuffix(std::string_view scope, const Vault& v) {
+  const std::string lower = Lower(scope);
+  const std::string tail = "/resourcegroups/" + Lower(v.resource_group) +
+                           "/providers/microsoft.keyvault/vaults/" + Lower(v.name);
+  const size_t at = lower.find(tail);
+  if (at == std::string::npos || lower.rfind("/subscriptions/", 0) != 0) return std::nullopt;
+  const std::string rest(scope.substr(at + tail.size()));
+  if (!rest.empty() && rest[0] != '/') return std::nullopt;
+  return rest;
+}
+
 struct Opened {
   Vault vault;
   int64_t created = 0;
   std::map<std::string, std::string> records;  // relative path -> plaintext record
   std::vector<std::string> schedule;           // "{when}/{kind}/{name}"
   std::vector<std::string> rotation_index;     // key names
+  // Encoded Fields{scope_suffix ("" or "/secrets/x"), role_id, principal_id, principal_type}.
+  std::vector<std::string> role_assignments;
   ~Opened() { Wipe(records); }
 };
 
@@ -73,6 +89,7 @@ StatusOr<std::unique_ptr<Opened>> Open(const barrier::Barrier& barrier, std::str
   opened->records = content->GetMap("records");
   opened->schedule = content->GetList("schedule");
   opened->rotation_index = content->GetList("rotation_index");
+  opened->role_assignments = content->GetList("role_assignments");
   return opened;
 }
 
@@ -82,6 +99,7 @@ VaultBackupSummary Summarize(const Opened& opened) {
   s.resource_group = opened.vault.resource_group;
   s.created = opened.created;
   s.records = opened.records.size();
+  s.role_assignments = opened.role_assignments.size();
   for (const auto& [rel, value] : opened.records) {
     const bool version = rel.find(VersionedObjects::kVersionSeparator) != std::string::npos;
     if (version) continue;
@@ -245,7 +263,14 @@ VaultBackupService::VaultBackupService(barrier::Barrier* barrier, VaultService* 
                                        KeyService* keys, const Clock* clock)
     : barrier_(barrier), vaults_(vaults), keys_(keys), clock_(clock) {}
 
-StatusOr<std::string> VaultBackupService::Create(std::string_view vault_name) {
+void VaultBackupService::SetRoleAssignments(RoleAssignmentService* assignments,
+                                            std::string subscription_id) {
+  assignments_ = assignments;
+  subscription_id_ = std::move(subscription_id);
+}
+
+StatusOr<std::string> VaultBackupService::Create(std::string_view vault_name,
+                                                 bool with_role_assignments) {
   KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> vault, vaults_->Find(vault_name));
   const std::string id = Lower(vault->name);
   KH_ASSIGN_OR_RETURN(auto key, barrier_->VaultKey(id));
@@ -291,6 +316,21 @@ StatusOr<std::string> VaultBackupService::Create(std::string_view vault_name) {
   content.SetMap("records", records);
   content.SetList("schedule", schedule);
   content.SetList("rotation_index", rotation_index);
+  if (with_role_assignments) {
+    if (!assignments_) return InvalidArgument("Role assignments are not available here.");
+    std::vector<std::string> encoded;
+    for (const auto& a : assignments_->List()) {
+      std::optional<std::string> suffix = ScopeSuffix(a.scope, *vault);
+      if (!suffix) continue;
+      Fields f;
+      f.Set("scope_suffix", *suffix);
+      f.Set("role_id", a.role_id);
+      f.Set("principal_id", a.principal_id);
+      f.Set("principal_type", a.principal_type);
+      encoded.push_back(f.Encode());
+    }
+    content.SetList("role_assignments", encoded);
+  }
   Wipe(records);
   std::string plain = content.Encode();
   auto sealed = barrier_->SealBackup(kAad, plain);
@@ -310,8 +350,35 @@ StatusOr<VaultBackupSummary> VaultBackupService::Restore(std::string_view file,
                                                          std::string_view caller) {
   KH_RETURN_IF_ERROR(ValidateVaultName(new_name));
   KH_ASSIGN_OR_RETURN(auto opened, Open(*barrier_, file));
-  return RestoreOpened(*barrier_, vaults_, keys_, *opened, new_name, std::move(resource_group),
-                       caller);
+  const std::string group = resource_group.value_or(opened->vault.resource_group);
+  KH_ASSIGN_OR_RETURN(VaultBackupSummary summary,
+                      RestoreOpened(*barrier_, vaults_, keys_, *opened, new_name, group, caller));
+  RecreateRoleAssignments(opened->role_assignments, group, new_name, caller, summary);
+  return summary;
+}
+
+void VaultBackupService::RecreateRoleAssignments(const std::vector<std::string>& encoded,
+                                                 const std::string& resource_group,
+                                                 std::string_view vault_name,
+                                                 std::string_view caller,
+                                                 VaultBackupSummary& summary) {
+  for (const std::string& item : encoded) {
+    auto f = Fields::Decode(item);
+    if (!f.ok() || !assignments_) {
+      ++summary.role_assignments_skipped;
+      continue;
+    }
+    RoleAssignmentRecord record;
+    record.id = NewGuid();
+    record.scope = "/subscriptions/" + subscription_id_ + "/resourceGroups/" + resource_group +
+                   "/providers/Microsoft.KeyVault/vaults/" + std::string(vault_name) +
+                   f->GetOr("scope_suffix", "");
+    record.role_id = f->GetOr("role_id", "");
+    record.principal_id = f->GetOr("principal_id", "");
+    record.principal_type = f->GetOr("principal_type", "ServicePrincipal");
+    record.created_by = std::string(caller);
+    if (!assignments_->Create(std::move(record)).ok()) ++summary.role_assignments_skipped;
+  }
 }
 
 StatusOr<VaultBackupSummary> VaultBackupService::Rebuild(

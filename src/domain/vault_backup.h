@@ -11,7 +11,8 @@
 //
 // HSM key material is exported as references to token backup copies and restored as fresh token
 // copies, as for per-object key backups (KeyService), so it restores only with the same token.
-// Role assignments scoped to the vault are not part of the file.
+// Role assignments scoped to the vault (or to one of its objects) go into the file on request
+// and are re-created, scoped to the new vault, on restore.
 //
 // A backup reads the vault's records while writes may go on; an object changed during the
 // backup is in the file as it was before or after the change. Thread-safe.
@@ -24,6 +25,7 @@
 #include "core/clock.h"
 #include "core/status_or.h"
 #include "domain/key_service.h"
+#include "domain/role_assignment_service.h"
 #include "domain/vault_service.h"
 
 namespace kh::domain {
@@ -37,6 +39,8 @@ struct VaultBackupSummary {
   size_t secrets = 0;          // object names, live or deleted
   size_t keys = 0;
   size_t deleted_objects = 0;
+  size_t role_assignments = 0;          // in the file
+  size_t role_assignments_skipped = 0;  // restore: not re-created (e.g. the grant exists)
 };
 
 class VaultBackupService {
@@ -44,8 +48,12 @@ class VaultBackupService {
   VaultBackupService(barrier::Barrier* barrier, VaultService* vaults, KeyService* keys,
                      const Clock* clock);
 
+  // Role assignments for backups that carry them (Create's with_role_assignments) and for
+  // restores; `subscription_id` is this deployment's, for the scopes of re-created assignments.
+  void SetRoleAssignments(RoleAssignmentService* assignments, std::string subscription_id);
+
   // The backup file of an active vault; NotFound for an unknown or deleted vault.
-  StatusOr<std::string> Create(std::string_view vault_name);
+  StatusOr<std::string> Create(std::string_view vault_name, bool with_role_assignments = false);
   // Opens and checks a backup file without writing anything; BadParameter if it does not open.
   StatusOr<VaultBackupSummary> Verify(std::string_view file);
   // Restores the file into a new vault `new_name` in `resource_group` (default: the original's).
@@ -73,10 +81,17 @@ class VaultBackupService {
   std::string BackupKeyFingerprint() const;
 
  private:
+  // Re-creates the file's role assignments at the new vault's scope; failures are counted.
+  void RecreateRoleAssignments(const std::vector<std::string>& encoded,
+                               const std::string& resource_group, std::string_view vault_name,
+                               std::string_view caller, VaultBackupSummary& summary);
+
   barrier::Barrier* barrier_;
   VaultService* vaults_;
   KeyService* keys_;
   const Clock* clock_;
+  RoleAssignmentService* assignments_ = nullptr;
+  std::string subscription_id_;
 };
 
 }  // namespace kh::domain

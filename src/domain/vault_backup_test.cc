@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "domain/purge_job.h"
 #include "domain/secret_service.h"
 #include "testing/domain_fixture.h"
@@ -17,6 +19,9 @@ struct Deployment {
   KeyService keys{&f.barrier, &f.clock};
   VaultBackupService backups{&f.barrier, &vaults, &keys, &f.clock};
   PurgeJob purge{f.store.get(), &vaults, &secrets, &keys};
+  std::unique_ptr<RoleAssignmentService> assignments =
+      *RoleAssignmentService::Open(&f.barrier, &f.clock);
+  Deployment() { backups.SetRoleAssignments(assignments.get(), "sub-1"); }
 };
 
 SetSecretParams Value(std::string_view v) {
@@ -114,6 +119,40 @@ TEST_F(VaultBackupTest, RestoresBesideTheOriginalAndRefusesTakenNames) {
   EXPECT_EQ(src.backups.Restore(*file, "bad_name", std::nullopt, "admin").status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(src.backups.Create("nosuchvault").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(VaultBackupTest, RoleAssignmentsTravelOnRequestAndAreRescopedToTheNewVault) {
+  const std::string vault_scope = "/subscriptions/sub-1/resourceGroups/rg/providers/"
+                                  "Microsoft.KeyVault/vaults/orig";
+  auto grant = [&](std::string id, std::string scope, std::string principal) {
+    RoleAssignmentRecord r;
+    r.id = std::move(id);
+    r.scope = std::move(scope);
+    r.role_id = "4633458b-17de-408a-b874-0445c86b69e6";  // Key Vault Secrets User
+    r.principal_id = std::move(principal);
+    ASSERT_TRUE(src.assignments->Create(r).ok());
+  };
+  grant("11111111-1111-4111-8111-111111111111", vault_scope, "reader-a");
+  grant("22222222-2222-4222-8222-222222222222", vault_scope + "/secrets/db", "reader-b");
+  grant("33333333-3333-4333-8333-333333333333",
+        "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/origx",
+        "someone-else");
+
+  auto without = src.backups.Create("orig");
+  auto with = src.backups.Create("orig", /*with_role_assignments=*/true);
+  ASSERT_TRUE(without.ok() && with.ok());
+  EXPECT_EQ(src.backups.Verify(*without)->role_assignments, 0u);
+  EXPECT_EQ(src.backups.Verify(*with)->role_assignments, 2u);
+
+  Deployment dst;
+  auto restored = dst.backups.Restore(*with, "twin", "rg2", "admin");
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->role_assignments_skipped, 0u);
+  std::set<std::string> scopes;
+  for (const auto& a : dst.assignments->List()) scopes.insert(a.scope + " " + a.principal_id);
+  const std::string twin = "/subscriptions/sub-1/resourceGroups/rg2/providers/"
+                           "Microsoft.KeyVault/vaults/twin";
+  EXPECT_EQ(scopes, (std::set<std::string>{twin + " reader-a", twin + "/secrets/db reader-b"}));
 }
 
 TEST_F(VaultBackupTest, TamperedTruncatedOrForeignFilesAreRefusedBeforeAnyWrite) {

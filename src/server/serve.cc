@@ -256,6 +256,7 @@ int Serve(const ServerConfig& config) {
   services.tokens = &tokens;
   services.principals = &principals;
   services.role_assignments = role_assignments->get();
+  vault_backups.SetRoleAssignments(role_assignments->get(), dir->identity.subscription_id);
   services.role_definitions = role_definitions->get();
   services.authorizer = &authorizer;
   services.clock = &clock;
