@@ -144,7 +144,10 @@ StatusOr<std::shared_ptr<const crypto::KeyMaterial>> KeyService::Material(
 }
 
 void KeyService::ForgetMaterial(std::string_view vault_name, std::string_view name) {
-  std::string prefix = Lower(vault_name) + "/" + Lower(name) + "/";
+  ForgetCachedUnder(Lower(vault_name) + "/" + Lower(name) + "/");
+}
+
+void KeyService::ForgetCachedUnder(const std::string& prefix) {
   std::lock_guard<std::mutex> lock(cache_mu_);
   for (auto it = cache_.lower_bound(prefix);
        it != cache_.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
@@ -471,6 +474,22 @@ StatusOr<KeyVersion> KeyService::Rotate(const Vault& vault, std::string_view nam
 
 Status KeyService::PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now) {
   return lifecycle_.PurgeIfDue(vault_name, name, now, Remover());
+}
+
+void KeyService::DestroyHsmMaterial(std::string_view vault_name) {
+  if (!hsm_) return;
+  auto key = barrier_->VaultKey(Lower(vault_name));
+  if (!key.ok()) return;
+  auto rows = barrier_->Scan(**key, VaultDataPrefix(vault_name) + "keys/o/", "", 0);
+  if (!rows.ok()) return;
+  for (const auto& row : *rows) {
+    if (row.path.find(VersionedObjects::kVersionSeparator) == std::string::npos) continue;
+    auto fields = Fields::Decode(row.plaintext.Reveal());
+    if (!fields.ok()) continue;
+    auto material = KeyMaterialFromFields(*fields, hsm_);
+    if (material.ok() && material->is_hsm()) material->DestroyInHsm().IgnoreError();
+  }
+  ForgetCachedUnder(Lower(vault_name) + "/");
 }
 
 Status KeyService::RewriteForBackup(Fields& fields) {

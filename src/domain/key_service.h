@@ -73,6 +73,10 @@ class KeyService {
   Status RewriteForBackup(Fields& version_record);
   Status RewriteForRestore(Fields& version_record, std::vector<crypto::KeyMaterial>* made);
 
+  // Destroys the token objects of every HSM key version of a vault that is being purged as a
+  // whole (its records go right after). Nothing to do for software keys or without a token.
+  void DestroyHsmMaterial(std::string_view vault_name);
+
   // Purges a deleted key whose scheduled purge date has passed (the purge job).
   Status PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now);
 
@@ -101,6 +105,7 @@ class KeyService {
                                          bool in_hsm);
   ObjectLifecycle::Remove Remover();
   void ForgetMaterial(std::string_view vault_name, std::string_view name);
+  void ForgetCachedUnder(const std::string& prefix);  // cache keys starting with it
 
   barrier::Barrier* barrier_;
   const Clock* clock_;

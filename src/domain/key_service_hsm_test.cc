@@ -162,5 +162,21 @@ TEST_F(KeyServiceHsmTest, BackupRestoresOnlyWithTheSameToken) {
   EXPECT_NE(refused.message().find("PKCS#11"), std::string::npos);
 }
 
+TEST_F(KeyServiceHsmTest, PurgingAWholeVaultDestroysItsTokenObjects) {
+  VaultSpec spec;
+  spec.retention_days = 7;
+  auto doomed = vaults.CreateOrUpdate("rg", "doomedvault", spec, "admin");
+  ASSERT_TRUE(doomed.ok());
+  auto k = keys.Create(*doomed->vault, "k", Kty("EC-HSM"));
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  const SecretBytes stored = k->material->Serialize();
+  ASSERT_TRUE(crypto::KeyMaterial::Deserialize(stored, TokenA()).ok());
+  vaults.SetBeforeRemove([this](std::string_view vault) { keys.DestroyHsmMaterial(vault); });
+  ASSERT_TRUE(vaults.Delete("rg", "doomedvault").ok());
+  ASSERT_TRUE(crypto::KeyMaterial::Deserialize(stored, TokenA()).ok()) << "soft delete keeps it";
+  ASSERT_TRUE(vaults.PurgeDeleted("", "doomedvault").ok());
+  EXPECT_FALSE(crypto::KeyMaterial::Deserialize(stored, TokenA()).ok()) << "purge destroyed it";
+}
+
 }  // namespace
 }  // namespace kh::domain

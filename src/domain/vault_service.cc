@@ -339,6 +339,7 @@ Status VaultService::PurgeIfDue(std::string_view name, int64_t now) {
 }
 
 Status VaultService::RemoveAll(std::string_view name) {
+  if (before_remove_) before_remove_(name);
   // Objects are removed in bounded batches so a large vault never makes one huge transaction.
   constexpr size_t kPurgeBatchRows = 512;
   std::string prefix = VaultDataPrefix(name);

@@ -54,6 +54,12 @@ class VaultService {
   // Removes every record of a deleted vault whose retention has ended (called by the purge job).
   Status PurgeIfDue(std::string_view name, int64_t now);
 
+  // Runs just before a vault's records are removed for good (scheduled or immediate purge), to
+  // release what lives outside the store (the PKCS#11 objects of its HSM keys).
+  void SetBeforeRemove(std::function<void(std::string_view vault_name)> hook) {
+    before_remove_ = std::move(hook);
+  }
+
   // Whether changes to the vault are journaled for automatic backups (true for a vault not
   // known yet: it is being created, and the setting defaults to on).
   bool AutomaticBackups(std::string_view vault_id);
@@ -110,6 +116,7 @@ class VaultService {
 
   barrier::Barrier* barrier_;
   const Clock* clock_;
+  std::function<void(std::string_view)> before_remove_;
   std::mutex write_mu_;  // vault writes are rare: one at a time keeps them simple
   std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const Vault>> cache_;  // by lower-case name

@@ -257,6 +257,7 @@ int Serve(const ServerConfig& config) {
   services.principals = &principals;
   services.role_assignments = role_assignments->get();
   vault_backups.SetRoleAssignments(role_assignments->get(), dir->identity.subscription_id);
+  vaults.SetBeforeRemove([&keys](std::string_view vault) { keys.DestroyHsmMaterial(vault); });
   services.role_definitions = role_definitions->get();
   services.authorizer = &authorizer;
   services.clock = &clock;
