@@ -69,9 +69,9 @@ uint64_t JournalingStore::NextSeq() {
   }
 }
 
-Status JournalingStore::AddJournalEntry(storage::WriteBatch& batch) {
+StatusOr<std::optional<storage::WriteBatch::Op>> JournalingStore::JournalRow(
+    const storage::WriteBatch& batch) {
   Barrier* barrier = barrier_.load();
-  if (!barrier) return Status::Ok();
   // Keys of vaults created in this very batch are not in the store yet.
   std::map<std::string, std::shared_ptr<const ScopeKey>, std::less<>> new_keys;
   for (const auto& op : batch.ops) {
@@ -110,11 +110,11 @@ Status JournalingStore::AddJournalEntry(storage::WriteBatch& batch) {
     }
     ops.push_back(entry.Encode());
   }
-  if (ops.empty()) return Status::Ok();
+  if (ops.empty()) return std::optional<storage::WriteBatch::Op>();
   const uint64_t seq = NextSeq();
   KH_ASSIGN_OR_RETURN(std::string sealed, SealEntry(seq, "", ops));
-  batch.Put(JournalKey(seq), std::move(sealed));
-  return Status::Ok();
+  return std::optional<storage::WriteBatch::Op>(
+      storage::WriteBatch::Op{storage::WriteBatch::OpType::kPut, JournalKey(seq), std::move(sealed)});
 }
 
 StatusOr<std::string> JournalingStore::SealEntry(uint64_t seq, std::string_view snapshot,
@@ -158,10 +158,15 @@ void JournalingStore::ExitCommit() {
 
 Status JournalingStore::Commit(const storage::WriteBatch& batch) {
   if (!barrier_.load()) return inner_->Commit(batch);
-  storage::WriteBatch journaled = batch;
   EnterCommit();
-  Status st = AddJournalEntry(journaled);
-  if (st.ok()) st = inner_->Commit(journaled);
+  StatusOr<std::optional<storage::WriteBatch::Op>> row = JournalRow(batch);
+  Status st = row.status();
+  if (st.ok() && !*row) st = inner_->Commit(batch);
+  if (st.ok() && *row) {
+    storage::WriteBatch journaled = batch;  // copied only when it gains the journal row
+    journaled.ops.push_back(std::move(**row));
+    st = inner_->Commit(journaled);
+  }
   ExitCommit();
   return st;
 }
@@ -169,17 +174,20 @@ Status JournalingStore::Commit(const storage::WriteBatch& batch) {
 void JournalingStore::CommitAsync(storage::WriteBatch batch, std::function<void(Status)> done) {
   if (!barrier_.load()) return inner_->CommitAsync(std::move(batch), std::move(done));
   EnterCommit();
-  if (Status st = AddJournalEntry(batch); !st.ok()) {
+  StatusOr<std::optional<storage::WriteBatch::Op>> row = JournalRow(batch);
+  if (!row.ok()) {
     ExitCommit();
-    return done(st);
+    return done(row.status());
   }
+  if (*row) batch.ops.push_back(std::move(**row));
   inner_->CommitAsync(std::move(batch), [this, done = std::move(done)](Status st) {
     ExitCommit();
     done(st);
   });
 }
 
-Status JournalingStore::SnapshotVault(const std::string& vault, bool first) {
+Status JournalingStore::SnapshotVault(const std::string& vault, std::string_view sealed_record,
+                                     const std::vector<std::string>& index_paths, bool first) {
   Barrier* barrier = barrier_.load();
   std::vector<std::string> ops;
   auto put = [&](const std::string& path, std::string_view value) {
@@ -190,18 +198,12 @@ Status JournalingStore::SnapshotVault(const std::string& vault, bool first) {
     ops.push_back(op.Encode());
   };
   const std::string record_path = std::string(kVaultRecordPrefix) + vault;
-  KH_ASSIGN_OR_RETURN(std::optional<SecretBytes> record, barrier->Read(barrier->system(), record_path));
-  if (!record) return Status::Ok();  // purged meanwhile
-  put(record_path, record->Reveal());
+  KH_ASSIGN_OR_RETURN(SecretBytes record, barrier->system().Open(record_path, sealed_record));
+  put(record_path, record.Reveal());
   KH_ASSIGN_OR_RETURN(auto key, barrier->VaultKey(vault));
   KH_ASSIGN_OR_RETURN(auto rows, barrier->Scan(*key, std::string(kVaultDataPrefix) + vault + "/", "", 0));
   for (const auto& row : rows) put(row.path, row.plaintext.Reveal());
-  for (std::string_view prefix : {kSchedulePrefix, kRotationPrefix}) {
-    KH_ASSIGN_OR_RETURN(auto index, inner_->Scan(prefix, "", 0));
-    for (const auto& row : index) {
-      if (VaultOfPath(row.key) == vault) put(row.key, "");
-    }
-  }
+  for (const std::string& path : index_paths) put(path, "");
   const uint64_t seq = NextSeq();
   KH_ASSIGN_OR_RETURN(std::string sealed, SealEntry(seq, vault, ops));
   storage::WriteBatch batch;
@@ -226,13 +228,24 @@ StatusOr<size_t> JournalingStore::Checkpoint() {
     gate_cv_.notify_all();
   };
   size_t count = 0;
+  // The index rows of every vault, read once: purge schedule and key-rotation index.
+  std::map<std::string, std::vector<std::string>, std::less<>> index_paths;
+  Status st = Status::Ok();
+  for (std::string_view prefix : {kSchedulePrefix, kRotationPrefix}) {
+    auto index = inner_->Scan(prefix, "", 0);
+    if (!index.ok()) {
+      st = index.status();
+      break;
+    }
+    for (const auto& row : *index) index_paths[VaultOfPath(row.key)].push_back(row.key);
+  }
   StatusOr<std::vector<storage::KeyValue>> vaults = inner_->Scan(kVaultRecordPrefix, "", 0);
-  Status st = vaults.status();
+  if (st.ok()) st = vaults.status();
   if (st.ok()) {
     for (const auto& row : *vaults) {
       const std::string vault = row.key.substr(kVaultRecordPrefix.size());
       if (!journaled_(vault)) continue;
-      st = SnapshotVault(vault, count == 0);
+      st = SnapshotVault(vault, row.value, index_paths[vault], count == 0);
       if (!st.ok()) break;
       ++count;
     }

@@ -25,7 +25,9 @@
 #include <mutex>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "barrier/barrier.h"
@@ -67,12 +69,15 @@ class JournalingStore : public storage::Store {
   // Commits share the gate; a checkpoint holds it alone.
   void EnterCommit();
   void ExitCommit();
-  Status SnapshotVault(const std::string& vault, bool first);
+  // One checkpoint row for `vault`: its record (as stored), every record it owns and its index
+  // rows (`index_paths`).
+  Status SnapshotVault(const std::string& vault, std::string_view sealed_record,
+                       const std::vector<std::string>& index_paths, bool first);
   // Fields{seq, time, snapshot?, ops} sealed under the backup key; wipes `ops`.
   StatusOr<std::string> SealEntry(uint64_t seq, std::string_view snapshot,
                                   std::vector<std::string>& ops);
-  // Adds the journal row for `batch`'s vault changes to it (nothing when there are none).
-  Status AddJournalEntry(storage::WriteBatch& batch);
+  // The journal row for `batch`'s vault changes; none when it changes no journaled vault.
+  StatusOr<std::optional<storage::WriteBatch::Op>> JournalRow(const storage::WriteBatch& batch);
   uint64_t NextSeq();
 
   std::unique_ptr<storage::Store> inner_;

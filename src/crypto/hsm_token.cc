@@ -1,8 +1,16 @@
 #include "crypto/hsm_token.h"
 
+#include "crypto/internal/key_material_state.h"
 #include "crypto/internal/pkcs11_token.h"
 
 namespace kh::crypto {
+
+Status RequireHsmToken(const std::shared_ptr<HsmToken>& hsm) {
+  if (hsm) return Status::Ok();
+  return internal::BadParameter(
+      "HSM-protected keys (RSA-HSM, EC-HSM, oct-HSM and imports with Hsm=true) need a PKCS#11 "
+      "token, and none is configured for this Keyhaven server.");
+}
 
 HsmToken::HsmToken(std::unique_ptr<internal::Pkcs11Token> pkcs11) : pkcs11_(std::move(pkcs11)) {}
 HsmToken::~HsmToken() = default;

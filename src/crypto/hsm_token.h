@@ -27,6 +27,11 @@ struct HsmTokenConfig {
   SecretBytes pin;          // the token's user PIN
 };
 
+class HsmToken;
+
+// BadParameter, saying that HSM-protected keys need a PKCS#11 token, when `hsm` is null.
+Status RequireHsmToken(const std::shared_ptr<HsmToken>& hsm);
+
 class HsmToken {
  public:
   // Loads the module, finds the token by label and logs in. Internal with a message for the

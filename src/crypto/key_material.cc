@@ -56,15 +56,8 @@ constexpr size_t kMaxSerializedBytes = 16 * 1024;
 constexpr size_t kMaxRsaComponentBytes = kMaxRsaKeyBits / 8 + 1;
 // OpenSSL refuses public exponents over 64 bits for large moduli.
 constexpr size_t kMaxRsaExponentBytes = 8;
-constexpr int64_t kMinGeneratedExponent = 65537;
-constexpr int64_t kMaxGeneratedExponent = INT32_MAX;
 
-Status UnsupportedSize(int bits, std::string_view supported) {
-  return BadParameter("Unsupported key size (" + std::to_string(bits) + "). Supported sizes are " +
-                      std::string(supported) + ".");
-}
 
-bool IsAllowedOctBytes(size_t bytes) { return bytes == 16 || bytes == 24 || bytes == 32; }
 
 // A BIGNUM from big-endian bytes. Secret values go to a "secure" BIGNUM: OSSL_PARAM_BLD then
 // keeps them in a block that OSSL_PARAM_free wipes.
@@ -176,9 +169,7 @@ StatusOr<std::unique_ptr<KeyMaterialState>> ImportEc(const JwkKeyComponents& jwk
 }
 
 StatusOr<std::unique_ptr<KeyMaterialState>> OctState(SecretBytes k) {
-  if (!IsAllowedOctBytes(k.size())) {
-    return UnsupportedSize(static_cast<int>(k.size() * 8), "[128, 192, 256]");
-  }
+  KH_RETURN_IF_ERROR(internal::CheckOctBits(static_cast<int>(k.size() * 8)));
   auto state = std::make_unique<KeyMaterialState>();
   state->type = KeyType::kOct;
   state->bits = static_cast<int>(k.size() * 8);
@@ -230,15 +221,7 @@ KeyMaterial& KeyMaterial::operator=(KeyMaterial&&) noexcept = default;
 KeyMaterial::~KeyMaterial() = default;
 
 StatusOr<KeyMaterial> KeyMaterial::GenerateRsa(int bits, int64_t public_exponent) {
-  if (bits != 2048 && bits != 3072 && bits != 4096) {
-    return UnsupportedSize(bits, "[2048, 3072, 4096]");
-  }
-  if (public_exponent < kMinGeneratedExponent || public_exponent > kMaxGeneratedExponent ||
-      public_exponent % 2 == 0) {
-    return BadParameter("Unsupported public exponent (" + std::to_string(public_exponent) +
-                        "). The public exponent must be an odd number from 65537 to " +
-                        std::to_string(kMaxGeneratedExponent) + ".");
-  }
+  KH_RETURN_IF_ERROR(internal::CheckRsaGeneration(bits, public_exponent));
   BignumPtr e(BN_new());
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
   EVP_PKEY* raw = nullptr;
@@ -261,7 +244,7 @@ StatusOr<KeyMaterial> KeyMaterial::GenerateEc(EcCurve curve) {
 }
 
 StatusOr<KeyMaterial> KeyMaterial::GenerateOct(int bits) {
-  if (bits != 128 && bits != 192 && bits != 256) return UnsupportedSize(bits, "[128, 192, 256]");
+  KH_RETURN_IF_ERROR(internal::CheckOctBits(bits));
   KH_ASSIGN_OR_RETURN(auto state, OctState(RandomSecret(static_cast<size_t>(bits / 8))));
   return KeyMaterial(std::move(state));
 }

@@ -209,13 +209,6 @@ StatusOr<std::unique_ptr<KeyMaterialState>> CopyState(const KeyMaterialState& ke
   return copy;
 }
 
-Status NeedsHsm(const std::shared_ptr<HsmToken>& hsm) {
-  if (hsm) return Status::Ok();
-  return BadParameter(
-      "HSM-protected keys (RSA-HSM, EC-HSM, oct-HSM and imports with Hsm=true) need a PKCS#11 "
-      "token, and none is configured for this Keyhaven server.");
-}
-
 StatusOr<SecretBytes> TokenDecrypt(const KeyMaterialState& key, const CK_MECHANISM& mechanism,
                                    std::string_view input, CipherMode mode) {
   StatusOr<SecretBytes> out = Token(key).Decrypt(key.hsm_handle, mechanism, input);
@@ -370,7 +363,7 @@ StatusOr<std::unique_ptr<KeyMaterialState>> DeserializeHsm(std::string_view payl
   }
   const int bits = (static_cast<uint8_t>(payload[0]) << 8) | static_cast<uint8_t>(payload[1]);
   payload.remove_prefix(2);
-  KH_RETURN_IF_ERROR(NeedsHsm(hsm));
+  KH_RETURN_IF_ERROR(RequireHsmToken(hsm));
   if (serial != hsm->serial().substr(0, kMaxShortField)) {
     return BadParameter(
         "The key's material lives in another HSM token (serial " + serial +
@@ -405,18 +398,8 @@ using internal::UlongAttr;
 
 StatusOr<KeyMaterial> KeyMaterial::GenerateRsaInHsm(std::shared_ptr<HsmToken> hsm, int bits,
                                                     int64_t public_exponent) {
-  KH_RETURN_IF_ERROR(internal::NeedsHsm(hsm));
-  // The same size and exponent rules as software keys (GenerateRsa checks them and is cheap to
-  // skip: the checks run before any generation).
-  if (bits != 2048 && bits != 3072 && bits != 4096) {
-    return BadParameter("Unsupported key size (" + std::to_string(bits) +
-                        "). Supported sizes are [2048, 3072, 4096].");
-  }
-  if (public_exponent < 65537 || public_exponent > INT32_MAX || public_exponent % 2 == 0) {
-    return BadParameter("Unsupported public exponent (" + std::to_string(public_exponent) +
-                        "). The public exponent must be an odd number from 65537 to " +
-                        std::to_string(INT32_MAX) + ".");
-  }
+  KH_RETURN_IF_ERROR(RequireHsmToken(hsm));
+  KH_RETURN_IF_ERROR(internal::CheckRsaGeneration(bits, public_exponent));
   std::string e;
   for (int64_t v = public_exponent; v > 0; v >>= 8) e.insert(e.begin(), static_cast<char>(v & 0xff));
   const std::string id = RandomBytes(internal::kObjectIdBytes);
@@ -437,7 +420,7 @@ StatusOr<KeyMaterial> KeyMaterial::GenerateRsaInHsm(std::shared_ptr<HsmToken> hs
 }
 
 StatusOr<KeyMaterial> KeyMaterial::GenerateEcInHsm(std::shared_ptr<HsmToken> hsm, EcCurve curve) {
-  KH_RETURN_IF_ERROR(internal::NeedsHsm(hsm));
+  KH_RETURN_IF_ERROR(RequireHsmToken(hsm));
   const std::string id = RandomBytes(internal::kObjectIdBytes);
   std::vector<Pkcs11Attribute> pub = {BoolAttr(CKA_TOKEN, false),
                                       BytesAttr(CKA_EC_PARAMS, internal::EcParams(curve)),
@@ -469,11 +452,8 @@ std::vector<Pkcs11Attribute> AesTemplate(std::string_view id) {
 }  // namespace
 
 StatusOr<KeyMaterial> KeyMaterial::GenerateOctInHsm(std::shared_ptr<HsmToken> hsm, int bits) {
-  KH_RETURN_IF_ERROR(internal::NeedsHsm(hsm));
-  if (bits != 128 && bits != 192 && bits != 256) {
-    return BadParameter("Unsupported key size (" + std::to_string(bits) +
-                        "). Supported sizes are [128, 192, 256].");
-  }
+  KH_RETURN_IF_ERROR(RequireHsmToken(hsm));
+  KH_RETURN_IF_ERROR(internal::CheckOctBits(bits));
   const std::string id = RandomBytes(internal::kObjectIdBytes);
   std::vector<Pkcs11Attribute> templ = AesTemplate(id);
   templ.push_back(UlongAttr(CKA_VALUE_LEN, static_cast<CK_ULONG>(bits / 8)));
@@ -485,7 +465,7 @@ StatusOr<KeyMaterial> KeyMaterial::GenerateOctInHsm(std::shared_ptr<HsmToken> hs
 
 StatusOr<KeyMaterial> KeyMaterial::ImportToHsm(std::shared_ptr<HsmToken> hsm,
                                                const JwkKeyComponents& jwk) {
-  KH_RETURN_IF_ERROR(internal::NeedsHsm(hsm));
+  KH_RETURN_IF_ERROR(RequireHsmToken(hsm));
   // The same completeness and consistency checks as a software import; the checked software
   // copy only supplies the public key and is wiped when it goes out of scope.
   KH_ASSIGN_OR_RETURN(KeyMaterial checked, Import(jwk));

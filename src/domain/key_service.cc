@@ -205,7 +205,7 @@ StatusOr<KeyVersion> KeyService::Create(const Vault& vault, std::string_view nam
   KH_RETURN_IF_ERROR(ValidateCommon(name, params.tags, params.key_ops, params.exportable));
   KH_ASSIGN_OR_RETURN(crypto::KeyType type, crypto::ParseKeyType(params.kty));
   const bool in_hsm = EndsWith(params.kty, "-HSM");
-  if (in_hsm && !hsm_) return crypto::KeyMaterial::GenerateOctInHsm(nullptr).status();
+  if (in_hsm) KH_RETURN_IF_ERROR(crypto::RequireHsmToken(hsm_));
   // Fail fast on a name in the deleted state before the (slow) generation.
   KH_RETURN_IF_ERROR(CheckNameFree(vault, name));
   KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material, Generate(type, params, in_hsm));
@@ -215,7 +215,7 @@ StatusOr<KeyVersion> KeyService::Create(const Vault& vault, std::string_view nam
 StatusOr<KeyVersion> KeyService::Import(const Vault& vault, std::string_view name,
                                         ImportKeyParams params) {
   KH_RETURN_IF_ERROR(ValidateCommon(name, params.tags, params.key_ops, params.exportable));
-  if (params.hsm && !hsm_) return crypto::KeyMaterial::ImportToHsm(nullptr, params.jwk).status();
+  if (params.hsm) KH_RETURN_IF_ERROR(crypto::RequireHsmToken(hsm_));
   KH_RETURN_IF_ERROR(CheckNameFree(vault, name));
   KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material,
                       params.hsm ? crypto::KeyMaterial::ImportToHsm(hsm_, params.jwk)

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
+#include <climits>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -61,6 +62,36 @@ StatusOr<std::unique_ptr<KeyMaterialState>> StateFromPkey(PkeyPtr pkey, KeyType 
   }
   state->pkey = std::move(pkey);
   return state;
+}
+
+namespace {
+
+constexpr int64_t kMinGeneratedExponent = 65537;
+constexpr int64_t kMaxGeneratedExponent = INT32_MAX;
+
+Status UnsupportedSize(int bits, std::string_view supported) {
+  return BadParameter("Unsupported key size (" + std::to_string(bits) + "). Supported sizes are " +
+                      std::string(supported) + ".");
+}
+
+}  // namespace
+
+Status CheckRsaGeneration(int bits, int64_t public_exponent) {
+  if (bits != 2048 && bits != 3072 && bits != 4096) {
+    return UnsupportedSize(bits, "[2048, 3072, 4096]");
+  }
+  if (public_exponent < kMinGeneratedExponent || public_exponent > kMaxGeneratedExponent ||
+      public_exponent % 2 == 0) {
+    return BadParameter("Unsupported public exponent (" + std::to_string(public_exponent) +
+                        "). The public exponent must be an odd number from 65537 to " +
+                        std::to_string(kMaxGeneratedExponent) + ".");
+  }
+  return Status::Ok();
+}
+
+Status CheckOctBits(int bits) {
+  if (bits == 128 || bits == 192 || bits == 256) return Status::Ok();
+  return UnsupportedSize(bits, "[128, 192, 256]");
 }
 
 Status BadParameter(std::string message) {

@@ -28,6 +28,11 @@ struct KeyMaterialState {
   unsigned long hsm_handle = 0;  // the object's handle in this process (CK_OBJECT_HANDLE)
 };
 
+// The generation rules software and HSM keys share: RSA bits 2048/3072/4096 and an odd
+// public exponent in [65537, 2^31 - 1]; oct bits 128/192/256. BadParameter otherwise.
+Status CheckRsaGeneration(int bits, int64_t public_exponent);
+Status CheckOctBits(int bits);
+
 // OpenSSL's group name for a curve ("prime256v1", "secp256k1", ...).
 const char* GroupName(EcCurve curve);
 
