@@ -1,5 +1,6 @@
 #include "barrier/backup_journal.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -59,6 +60,10 @@ void JournalingStore::Attach(Barrier* barrier, const Clock* clock,
   clock_ = clock;
   journaled_ = std::move(journaled);
   barrier_.store(barrier);
+}
+
+uint64_t JournalingStore::JournalClockMicros() const {
+  return std::max(WallMicros(), last_seq_.load());
 }
 
 uint64_t JournalingStore::NextSeq() {

@@ -65,6 +65,10 @@ class JournalingStore : public storage::Store {
   // Writes a checkpoint of every journaled vault (see above); returns how many vaults.
   StatusOr<size_t> Checkpoint();
 
+  // Now, on the clock of journal seqs: the wall clock in microseconds, or the last seq issued
+  // when seqs ran ahead of it.
+  uint64_t JournalClockMicros() const;
+
  private:
   // Commits share the gate; a checkpoint holds it alone.
   void EnterCommit();
@@ -91,8 +95,11 @@ class JournalingStore : public storage::Store {
   bool checkpointing_ = false;
 };
 
-// True for the key of a checkpoint's first row.
-inline bool IsCheckpointKey(std::string_view key) { return !key.empty() && key.back() == 'c'; }
+// True for the key of a checkpoint's first row: JournalKey(seq) + "c". (Not "ends in c": a
+// plain row's 16 hex digits may end in 'c' too.)
+inline bool IsCheckpointKey(std::string_view key) {
+  return key.size() == kJournalPrefix.size() + 17 && key.back() == 'c';
+}
 
 // "journal/{seq as 16 hex digits}": rows sort in seq order.
 std::string JournalKey(uint64_t seq);

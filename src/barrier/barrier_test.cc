@@ -96,6 +96,15 @@ TEST(BarrierTest, BackupKeysMoveBetweenDeploymentsUnderAPassphrase) {
   EXPECT_EQ(b_again.OpenBackup("aad", from_a)->Reveal(), "made on a");
 }
 
+TEST(JournalTargetTest, OnlyACheckpointsFirstRowIsACheckpointKey) {
+  // A plain row whose seq ends in the hex digit c is not a checkpoint (CI caught this: such a
+  // row started a "checkpoint" segment and pruning then removed the real checkpoint).
+  EXPECT_FALSE(IsCheckpointKey(JournalKey(0x1234abcc)));
+  EXPECT_TRUE(IsCheckpointKey(JournalKey(0x1234abcc) + "c"));
+  EXPECT_TRUE(IsCheckpointKey(JournalKey(0x12) + "c"));
+  EXPECT_FALSE(IsCheckpointKey(JournalKey(0x12)));
+}
+
 TEST(JournalTargetTest, AppendsSegmentsReadsThemInOrderAndIgnoresACutOffRecord) {
   std::string dir = (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") + std::string("/kh-jt-XXXXXX");
   ASSERT_NE(mkdtemp(dir.data()), nullptr);

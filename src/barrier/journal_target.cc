@@ -209,10 +209,9 @@ Status JournalShipper::Drain() {
 Status JournalShipper::CheckpointAndPrune() {
   KH_RETURN_IF_ERROR(store_->Checkpoint().status());
   KH_RETURN_IF_ERROR(Drain());
-  const uint64_t now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch())
-                                                 .count());
-  return target_->Prune(options_.retention_seconds, now).status();
+  // Segment names carry journal seqs, which may run a little ahead of the wall clock (they must
+  // grow by at least one per row): measure retention on the journal's own clock.
+  return target_->Prune(options_.retention_seconds, store_->JournalClockMicros()).status();
 }
 
 StatusOr<size_t> JournalShipper::Pending() {
