@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
+#include <iostream>
 
+#include "api/audit_trail.h"
 #include "api/call.h"
 #include "api/error_mapping.h"
 #include "api/key_handlers.h"
@@ -167,6 +170,17 @@ bool Api::RunsInline(const Request& request, const Admission& admission) const {
   const auto& s = admission.target.segments;
   return admission.surface == Surface::kVault && request.method == "POST" && s.size() == 4 &&
          s[0] == "keys" && ParseKeyOperationPath(s[3]).has_value();
+}
+
+void Api::Audit(const Request& request, const Admission* admission, const Response& response,
+                int64_t duration_ms) const {
+  if (!services_.audit) return;
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  Status written = services_.audit->Write(
+      BuildAuditEvent(*this, config_, services_, request, admission, response, duration_ms, now_ms));
+  if (!written.ok()) std::cerr << "keyhaven: audit: " << written.message() << "\n";
 }
 
 size_t Api::MaxBodyBytes(const Admission& admission) const {

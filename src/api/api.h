@@ -17,6 +17,7 @@
 #include "api/rate_limiter.h"
 #include "api/request.h"
 #include "api/target.h"
+#include "audit/audit_event.h"
 #include "authn/principal.h"
 #include "authn/token_service.h"
 #include "authz/authorizer.h"
@@ -47,6 +48,7 @@ struct ApiServices {
   domain::SecretService* secrets = nullptr;
   domain::KeyService* keys = nullptr;
   domain::VaultBackupService* vault_backups = nullptr;
+  audit::AuditSink* audit = nullptr;  // one record per answered request; optional
   domain::KeyRotationService* key_rotation = nullptr;  // rotate, rotationpolicy
   domain::RoleAssignmentService* role_assignments = nullptr;
   domain::RoleDefinitionService* role_definitions = nullptr;  // custom roles; optional
@@ -87,6 +89,10 @@ class Api {
   // itself on small machines): reads, and key operations (CPU only: an RSA-2048 private-key
   // operation takes ~0.3 ms). Key creation is not: RSA generation takes up to seconds.
   bool RunsInline(const Request& request, const Admission& admission) const;
+
+  // Writes the audit record of an answered request (admission null: answered before it).
+  void Audit(const Request& request, const Admission* admission, const Response& response,
+             int64_t duration_ms) const;
 
   // The largest body an admitted request may carry: kMaxBodyBytes, or kMaxBackupFileBytes for
   // uploads of whole-vault backup files.

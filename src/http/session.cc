@@ -74,13 +74,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnHeader(beast::error_code ec) {
+    request_started_ = std::chrono::steady_clock::now();
+    admission_.reset();
+    request_ = api::Request{};
     if (ec == bhttp::error::header_limit) {
       return SendError(431, "RequestHeaderFieldsTooLarge", "The request headers are too large.");
     }
     if (ec == bhttp::error::body_limit) return SendTooLarge();
     if (ec) return Close();  // timeouts, resets and garbage all end the connection
     const auto& header = parser_->get();
-    request_ = api::Request{};
     request_.method = std::string(header.method_string());
     request_.target = std::string(header.target());
     request_.host = HostWithoutPort(header[bhttp::field::host]);
@@ -183,6 +185,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(api::Response response) {
+    // Every answer to a request that got as far as its header is audited, denials included.
+    if (!request_.method.empty()) {
+      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - request_started_);
+      shared_->api->Audit(request_, admission_ ? &*admission_ : nullptr, response,
+                          elapsed.count());
+    }
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(response.status));
@@ -230,6 +239,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string client_address_;
   bool keep_alive_ = true;
   size_t max_body_ = api::kMaxBodyBytes;  // for the request being read
+  std::chrono::steady_clock::time_point request_started_;
   bool linger_ = false;
   size_t lingered_bytes_ = 0;
   std::array<char, 16 * 1024> scratch_;

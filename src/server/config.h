@@ -31,6 +31,8 @@ struct ServerConfig {
   // HSM-protected keys: the PKCS#11 module, the token's label ("" = no HSM keys) and a file
   // holding the user PIN (else $KEYHAVEN_PKCS11_PIN; never a command-line argument, which any
   // local user could read).
+  // The audit log, one JSON line per request ("" = {data_dir}/audit/audit.jsonl).
+  std::string audit_file;
   // Automatic backups' target directory ("" = {data_dir}/backups).
   std::string backup_dir;
   // Days of automatic-backup history the target keeps (0: all). With it, a checkpoint of every

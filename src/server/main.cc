@@ -55,6 +55,9 @@ int Main(int argc, char** argv) {
   serve->add_option("--trusted-issuer", config.trusted_issuers,
                     "Accept tokens of an external OpenID issuer: issuer=URL,jwks=FILE-OR-HTTPS-URL"
                     "[,audience=AUD][,claim=oid][,ca=PEM]");
+  serve->add_option("--audit-file", config.audit_file,
+                    "The audit log: one JSON line (Azure's AuditEvent) per request "
+                    "(default: DATA_DIR/audit/audit.jsonl)");
   serve->add_option("--backup-dir", config.backup_dir,
                     "Automatic backups: the target directory for the journal of every change "
                     "(default: DATA_DIR/backups)");

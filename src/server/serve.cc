@@ -27,6 +27,7 @@
 #include "domain/vault_service.h"
 #include "http/server.h"
 #include "http/tls_context.h"
+#include "audit/audit_event.h"
 #include "barrier/journal_target.h"
 #include "server/data_dir.h"
 #include "server/hsm_config.h"
@@ -256,6 +257,13 @@ int Serve(const ServerConfig& config) {
   services.tokens = &tokens;
   services.principals = &principals;
   services.role_assignments = role_assignments->get();
+  auto audit_sink = audit::JsonLinesFileSink::Open(
+      config.audit_file.empty() ? config.data_dir + "/audit/audit.jsonl" : config.audit_file);
+  if (!audit_sink.ok()) {
+    std::cerr << "keyhaven: " << audit_sink.status().message() << "\n";
+    return 1;
+  }
+  services.audit = audit_sink->get();
   vault_backups.SetRoleAssignments(role_assignments->get(), dir->identity.subscription_id);
   vaults.SetBeforeRemove([&keys](std::string_view vault) { keys.DestroyHsmMaterial(vault); });
   services.role_definitions = role_definitions->get();

@@ -1,0 +1,194 @@
+// The audit record of each answered request (audit/audit_event.h): Azure's operationName for the
+// route, the vault's ARM id, the caller's claims, and what the response said, never a body.
+#include "api/audit_trail.h"
+
+#include <boost/json.hpp>
+#include <algorithm>
+#include <cctype>
+
+
+namespace kh::api {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The path's parts without empty ones ("/secrets/db/" and "/secrets//db" alike).
+std::vector<std::string> Parts(const std::vector<std::string>& segments) {
+  std::vector<std::string> out;
+  for (const auto& s : segments) {
+    if (!s.empty()) out.push_back(Lower(s));
+  }
+  return out;
+}
+
+// "Secret" or "Key" and the verb for the data plane's object routes.
+std::string ObjectOperation(const std::string& method, const std::vector<std::string>& p) {
+  const bool deleted = p[0] == "deletedsecrets" || p[0] == "deletedkeys";
+  const std::string noun = (p[0] == "secrets" || p[0] == "deletedsecrets") ? "Secret" : "Key";
+  const size_t n = p.size();
+  if (deleted) {
+    if (n == 1) return noun + "ListDeleted";
+    if (n == 2) return noun + (method == "DELETE" ? "Purge" : "GetDeleted");
+    if (n == 3 && p[2] == "recover") return noun + "Recover";
+    return noun + "Unknown";
+  }
+  if (n == 1) return noun + "List";
+  if (n == 2 && p[1] == "restore") return noun + "Restore";
+  if (n == 2 || (n == 3 && p[2] != "versions" && p[2] != "backup" && p[2] != "create" &&
+                 p[2] != "rotate" && p[2] != "rotationpolicy")) {
+    if (method == "GET") return noun + "Get";
+    if (method == "PATCH") return noun + "Update";
+    if (method == "DELETE") return noun + "Delete";
+    if (method == "PUT") return noun == "Secret" ? "SecretSet" : "KeyImport";
+    return noun + "Unknown";
+  }
+  if (n == 3) {
+    if (p[2] == "versions") return noun + "ListVersions";
+    if (p[2] == "backup") return noun + "Backup";
+    if (p[2] == "create") return "KeyCreate";
+    if (p[2] == "rotate") return "KeyRotate";
+    if (p[2] == "rotationpolicy") return method == "GET" ? "KeyRotationPolicyGet" : "KeyRotationPolicySet";
+  }
+  if (n == 4 && noun == "Key") {
+    static const std::pair<const char*, const char*> kOps[] = {
+        {"sign", "KeySign"},       {"verify", "KeyVerify"},      {"encrypt", "KeyEncrypt"},
+        {"decrypt", "KeyDecrypt"}, {"wrapkey", "KeyWrap"},       {"unwrapkey", "KeyUnwrap"},
+        {"release", "KeyRelease"}};
+    for (const auto& [op, name] : kOps) {
+      if (p[3] == op) return name;
+    }
+  }
+  return noun + "Unknown";
+}
+
+std::string ManagementOperation(const Request& request, const std::vector<std::string>& p) {
+  const std::string& m = request.method;
+  // subscriptions/{sub}/providers/microsoft.keyvault/...
+  if (p.size() >= 5 && p[2] == "providers") {
+    if (p[4] == "deletedvaults") return "VaultListDeleted";
+    if (p[4] == "checknameavailability") return "VaultCheckNameAvailability";
+    if (p[4] == "vaults") return "VaultList";
+    if (p[4] == "locations" && p.size() >= 8) return p.size() == 9 ? "VaultPurge" : "VaultGetDeleted";
+  }
+  // subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.keyvault/vaults[/{name}[/...]]
+  if (p.size() >= 7 && p[2] == "resourcegroups" && p[6] == "vaults") {
+    if (p.size() == 7) return "VaultList";
+    if (p.size() == 8) {
+      if (m == "GET") return "VaultGet";
+      if (m == "PATCH") return "VaultPatch";
+      if (m == "DELETE") return "VaultDelete";
+      if (m == "PUT") return "VaultPut";  // also createMode "recover" (bodies are not read)
+    }
+    if (p.size() >= 9 && p[8] == "accesspolicies") return "VaultPatch";
+  }
+  if (std::find(p.begin(), p.end(), "roleassignments") != p.end()) {
+    return m == "GET" ? "RoleAssignmentGet" : m == "DELETE" ? "RoleAssignmentDelete" : "RoleAssignmentPut";
+  }
+  if (std::find(p.begin(), p.end(), "roledefinitions") != p.end()) {
+    return m == "GET" ? "RoleDefinitionGet" : m == "DELETE" ? "RoleDefinitionDelete" : "RoleDefinitionPut";
+  }
+  return "ManagementUnknown";
+}
+
+// The vault's ARM id, upper-cased as Azure's audit records show it.
+std::string VaultResourceId(const ApiConfig& config, std::string_view group, std::string_view name) {
+  return Upper("/subscriptions/" + config.subscription_id + "/resourceGroups/" +
+               std::string(group) + "/providers/Microsoft.KeyVault/vaults/" + std::string(name));
+}
+
+std::string ErrorCode(const Response& response) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(response.body, ec);
+  if (ec || !v.is_object()) return {};
+  auto* error = v.as_object().if_contains("error");
+  if (!error || !error->is_object()) return {};
+  auto* code = error->as_object().if_contains("code");
+  return code && code->is_string() ? std::string(code->as_string()) : std::string();
+}
+
+}  // namespace
+
+audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
+                                  const ApiServices& services, const Request& request,
+                                  const Admission* admission, const Response& response,
+                                  int64_t duration_ms, int64_t now_ms) {
+  audit::AuditEvent e;
+  e.time_ms = now_ms;
+  e.duration_ms = duration_ms;
+  e.http_status = response.status;
+  e.result_type = response.status < 400 ? "Success" : "Failure";
+  e.result_signature = audit::StatusText(response.status);
+  if (response.status >= 400) e.result_description = ErrorCode(response);
+  e.caller_ip = request.client_address;
+  e.correlation_id = request.Header("x-ms-client-request-id");
+  e.client_info = request.Header("user-agent");
+  if (admission && admission->caller) {
+    e.object_id = admission->caller->object_id;
+    e.app_id = admission->caller->client_id;
+    e.tenant_id = admission->caller->tenant_id;
+  }
+
+  Target target;
+  if (admission) {
+    target = admission->target;
+  } else if (auto parsed = ParseTarget(request.target); parsed.ok()) {
+    target = std::move(*parsed);
+  }
+  e.operation_version = target.Query("api-version");
+  const std::vector<std::string> p = Parts(target.segments);
+  const std::string suffix = "." + config.domain;
+  const bool vault_host = request.host.size() > suffix.size() &&
+                          request.host.compare(request.host.size() - suffix.size(), suffix.size(),
+                                               suffix) == 0;
+  if (vault_host) {
+    const std::string vault_name = request.host.substr(0, request.host.size() - suffix.size());
+    std::shared_ptr<const domain::Vault> vault = admission ? admission->vault : nullptr;
+    if (!vault && services.vaults) {
+      auto found = services.vaults->Find(vault_name);
+      if (found.ok()) vault = *found;
+    }
+    if (vault) e.resource_id = VaultResourceId(config, vault->resource_group, vault->name);
+    e.request_uri = api.VaultUrl(vault_name) + request.target;
+    e.id = api.VaultUrl(vault_name) + "/";
+    if (response.status == 401) {
+      e.operation_name = "Authentication";
+    } else if (!p.empty() && (p[0] == "secrets" || p[0] == "keys" || p[0] == "deletedsecrets" ||
+                              p[0] == "deletedkeys")) {
+      e.operation_name = ObjectOperation(request.method, p);
+      if (p.size() >= 2 && p[1] != "restore") {
+        e.id = api.VaultUrl(vault_name) + "/" + p[0] + "/" + p[1];
+        if (p.size() >= 3 && p[2].size() == 32) e.id += "/" + p[2];
+      }
+    } else if (!p.empty() && p[0] == "rng") {
+      e.operation_name = "KeyRandom";
+    } else {
+      e.operation_name = "VaultUnknown";
+    }
+    return e;
+  }
+  e.request_uri = api.ServiceUrl() + request.target;
+  if (!p.empty() && p[0] == "subscriptions") {
+    e.operation_name = ManagementOperation(request, p);
+    if (p.size() >= 8 && p[2] == "resourcegroups" && p[6] == "vaults") {
+      e.resource_id = VaultResourceId(config, p[3], p[7]);
+      e.id = api.VaultUrl(p[7]) + "/";
+    }
+  } else if (!p.empty() && p[0] == "admin") {
+    e.operation_name = "Admin" + (p.size() > 1 ? "/" + p[1] : std::string());
+  } else {
+    e.operation_name = "Authentication";  // the token endpoint and OpenID discovery
+  }
+  return e;
+}
+
+}  // namespace kh::api
