@@ -13,6 +13,7 @@ const meta = JSON.parse(process.env.BENCH_META || '{}');
 const targets = {
   get_over_nginx: 0.5, set_over_sqlite: 1.5, rbac_get_over_get: 0.95,
   sign_rs256_over_openssl: 0.8, sign_es256_over_openssl: 0.2, set_over_set_no_backup: 0.75,
+  get_over_get_no_audit: 0.9,
 };
 
 function wrkRun(name) {
@@ -36,6 +37,32 @@ function wrkRun(name) {
 const nginx = wrkRun('nginx');
 const get = wrkRun('get');
 const getRbac = wrkRun('get_rbac');
+// The alternating slices of GET with and without the audit log, added up.
+function slices(prefix) {
+  const runs = [];
+  for (let i = 1; i <= Number(process.env.BENCH_AUDIT_SLICES || 3); i++) runs.push(wrkRun(`${prefix}_${i}`));
+  const requests = runs.reduce((n, r) => n + r.requests, 0);
+  const seconds = runs.reduce((n, r) => n + r.seconds, 0);
+  const weighted = (f) => runs.reduce((n, r) => n + f(r) * r.seconds, 0) / seconds;
+  return {
+    requests_per_second: requests / seconds,
+    requests,
+    seconds,
+    slices_per_second: runs.map((r) => Math.round(r.requests_per_second)),
+    latency_us: { p50: weighted((r) => r.latency_us.p50), p99: weighted((r) => r.latency_us.p99) },
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    socket_errors: runs[0].socket_errors,
+    clean: runs.every((r) => r.clean),
+    cpu: {
+      server_cpu_pct: Math.round(weighted((r) => r.cpu.server_cpu_pct)),
+      wrk_cpu_pct: Math.round(weighted((r) => r.cpu.wrk_cpu_pct)),
+      machine_busy_pct: Math.round(weighted((r) => r.cpu.machine_busy_pct)),
+      cores: runs[0].cpu.cores,
+    },
+  };
+}
+const getAudit = slices('get_audit');
+const getNoAudit = slices('get_no_audit');
 const set = wrkRun('set');
 const setNoBackup = wrkRun('set_no_backup');
 const signRs = wrkRun('sign_rs256');
@@ -58,10 +85,13 @@ function verdict(ratio, target, ...runs) {
 const getRatio = get.requests_per_second / nginx.requests_per_second;
 const setRatio = set.requests_per_second / sqlite.commits_per_second;
 const rbacRatio = getRbac.requests_per_second / get.requests_per_second;
+const auditRatio = getAudit.requests_per_second / getNoAudit.requests_per_second;
 const backupRatio = set.requests_per_second / setNoBackup.requests_per_second;
 const rsRatio = signRs.requests_per_second / openssl.rsa2048_sign_per_s;
 const esRatio = signEs.requests_per_second / openssl.ecdsap256_sign_per_s;
 const ratios = {
+  get_over_get_no_audit: { value: auditRatio, target: targets.get_over_get_no_audit,
+                           result: verdict(auditRatio, targets.get_over_get_no_audit, getAudit, getNoAudit) },
   rbac_get_over_get: { value: rbacRatio, target: targets.rbac_get_over_get,
                        result: verdict(rbacRatio, targets.rbac_get_over_get, get, getRbac) },
   get_over_nginx: { value: getRatio, target: targets.get_over_nginx,
@@ -105,6 +135,8 @@ const row = (label, r) => {
 row(`nginx static ${meta.body_bytes} B (reference)`, nginx);
 row('keyhaven secret GET', get);
 row('keyhaven secret GET via RBAC assignment', getRbac);
+row('keyhaven secret GET, audit on (slices)', getAudit);
+row('keyhaven secret GET, audit off (slices)', getNoAudit);
 row('keyhaven secret SET (new version)', set);
 row('keyhaven SET, no automatic backups', setNoBackup);
 row('keyhaven key sign RS256 (RSA-2048)', signRs);
@@ -125,6 +157,9 @@ lines.push(`${pad('SET / sqlite (requests/s / commits/s)', 40)}${lpad(setRatio.t
 lines.push(`${pad('SET / SET without automatic backups', 40)}${lpad(backupRatio.toFixed(2), 12)}` +
            `${lpad('>= ' + targets.set_over_set_no_backup.toFixed(2), 11)}   ` +
            `${ratios.set_over_set_no_backup.result}`);
+lines.push(`${pad('GET audit on / off (alternating slices)', 40)}${lpad(auditRatio.toFixed(2), 12)}` +
+           `${lpad('>= ' + targets.get_over_get_no_audit.toFixed(2), 11)}   ` +
+           `${ratios.get_over_get_no_audit.result}`);
 lines.push(`${pad('GET via RBAC / GET as admin', 40)}${lpad(rbacRatio.toFixed(2), 12)}` +
            `${lpad('>= ' + targets.rbac_get_over_get.toFixed(2), 11)}   ${ratios.rbac_get_over_get.result}`);
 lines.push(`${pad('sign RS256 / openssl RSA-2048 sign', 40)}${lpad(rsRatio.toFixed(2), 12)}` +
@@ -133,7 +168,8 @@ lines.push(`${pad('sign RS256 / openssl RSA-2048 sign', 40)}${lpad(rsRatio.toFix
 lines.push(`${pad('sign ES256 / openssl P-256 sign', 40)}${lpad(esRatio.toFixed(2), 12)}` +
            `${lpad('>= ' + targets.sign_es256_over_openssl.toFixed(2), 11)}   ` +
            `${ratios.sign_es256_over_openssl.result}`);
-for (const [label, r] of [['nginx', nginx], ['GET', get], ['GET RBAC', getRbac], ['SET', set],
+for (const [label, r] of [['nginx', nginx], ['GET', get], ['GET RBAC', getRbac],
+                          ['GET audit on', getAudit], ['GET audit off', getNoAudit], ['SET', set],
                           ['SET no backup', setNoBackup],
                           ['sign RS256', signRs], ['sign ES256', signEs]]) {
   if (!r.clean) {
@@ -145,6 +181,7 @@ for (const [label, r] of [['nginx', nginx], ['GET', get], ['GET RBAC', getRbac],
 const text = lines.join('\n') + '\n';
 process.stdout.write('\n' + text);
 fs.writeFileSync(outText, text);
-fs.writeFileSync(outJson, JSON.stringify({ meta, targets, nginx, get, get_rbac: getRbac, set,
+fs.writeFileSync(outJson, JSON.stringify({ meta, targets, nginx, get, get_rbac: getRbac,
+  get_audit: getAudit, get_no_audit: getNoAudit, set,
   set_no_backup: setNoBackup, sqlite,
   sign_rs256: signRs, sign_es256: signEs, openssl, ratios }, null, 2) + '\n');

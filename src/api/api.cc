@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
-#include <iostream>
 
 #include "api/audit_trail.h"
 #include "api/call.h"
@@ -147,6 +146,13 @@ std::optional<Response> Api::Firewall(const Request& request,
 }
 
 Response Api::Handle(const Request& request, const Admission& admission) {
+  if (services_.audit) {
+    if (Status writable = services_.audit->CheckWritable(); !writable.ok()) {
+      Response r = ErrorResponse(writable);
+      AddCommonHeaders(request, r);
+      return r;
+    }
+  }
   Response r = Dispatch(request, admission);
   AddCommonHeaders(request, r);
   return r;
@@ -154,6 +160,7 @@ Response Api::Handle(const Request& request, const Admission& admission) {
 
 bool Api::TryHandleAsync(const Request& request, const Admission& admission, Deferred reply) {
   if (admission.surface != Surface::kVault) return false;
+  if (services_.audit && !services_.audit->CheckWritable().ok()) return false;  // Handle: 503
   if (!IsSupportedDataPlaneVersion(admission.target.Query("api-version"))) return false;
   Call call{request, admission.target, admission, config_, services_, *this};
   return TrySetSecretAsync(call, [this, &request, reply](std::function<Response()> build) {
@@ -172,15 +179,22 @@ bool Api::RunsInline(const Request& request, const Admission& admission) const {
          s[0] == "keys" && ParseKeyOperationPath(s[3]).has_value();
 }
 
+void Api::BeforeChange(const std::function<void(std::optional<Response>)>& go) const {
+  if (!services_.audit) return go(std::nullopt);
+  services_.audit->AfterNextWrite([go](Status writable) {
+    if (writable.ok()) return go(std::nullopt);
+    go(ErrorResponse(writable));
+  });
+}
+
 void Api::Audit(const Request& request, const Admission* admission, const Response& response,
                 int64_t duration_ms) const {
   if (!services_.audit) return;
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  Status written = services_.audit->Write(
+  services_.audit->Write(
       BuildAuditEvent(*this, config_, services_, request, admission, response, duration_ms, now_ms));
-  if (!written.ok()) std::cerr << "keyhaven: audit: " << written.message() << "\n";
 }
 
 size_t Api::MaxBodyBytes(const Admission& admission) const {
@@ -254,6 +268,8 @@ std::optional<Response> Decide(const Call& call, std::string_view action, std::s
     }
     authz::Decision d = authz::CheckAccessPolicies(subject, action, grants,
                                                    vault->name + ";location=" + vault->location);
+    call.admission.authorization = {audit::AuthorizationModel::kAccessPolicy, d.allowed, {},
+                                    d.granted_by};
     if (d.allowed) return std::nullopt;
     return ErrorResponse(PermissionDenied(d.reason, "ForbiddenByPolicy"));
   }
@@ -265,6 +281,12 @@ std::optional<Response> Decide(const Call& call, std::string_view action, std::s
   }
   authz::Decision d = call.services.authorizer->Check(
       subject, action, scope, roles ? roles->assignments() : kNone, data_action);
+  call.admission.authorization.model = roles ? audit::AuthorizationModel::kRbac
+                                             : audit::AuthorizationModel::kBootstrapAdministrator;
+  call.admission.authorization.allowed = d.allowed;
+  if (roles && d.allowed) {
+    call.admission.authorization.assignment_id = d.granted_by;
+  }
   if (d.allowed) return std::nullopt;
   std::string reason = d.reason;
   if (call.admission.vault) {

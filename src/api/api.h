@@ -48,7 +48,7 @@ struct ApiServices {
   domain::SecretService* secrets = nullptr;
   domain::KeyService* keys = nullptr;
   domain::VaultBackupService* vault_backups = nullptr;
-  audit::AuditSink* audit = nullptr;  // one record per answered request; optional
+  audit::AuditSink* audit = nullptr;  // one record per answered request; optional (benchmarks)
   domain::KeyRotationService* key_rotation = nullptr;  // rotate, rotationpolicy
   domain::RoleAssignmentService* role_assignments = nullptr;
   domain::RoleDefinitionService* role_definitions = nullptr;  // custom roles; optional
@@ -61,11 +61,22 @@ struct ApiServices {
 
 enum class Surface { kIdentity, kManagement, kAdmin, kVault };
 
+// What authorization decided, for the audit record.
+struct AuthorizationNote {
+  audit::AuthorizationModel model = audit::AuthorizationModel::kNotEvaluated;
+  bool allowed = false;
+  std::string assignment_id;     // the role assignment that allowed it (RBAC)
+  std::string policy_object_id;  // the access policy entry that allowed it
+};
+
 struct Admission {
   Surface surface = Surface::kIdentity;
   std::shared_ptr<const domain::Vault> vault;  // kVault only
   std::optional<authn::Caller> caller;         // all but kIdentity
   Target target;                               // parsed once, in Admit
+  // Written by the handler's authorization check (one request, one thread at a time), read by
+  // the audit record after the response.
+  mutable AuthorizationNote authorization;
 };
 
 // Receives a function that builds the response; the caller runs it on a thread of its choice
@@ -89,6 +100,11 @@ class Api {
   // itself on small machines): reads, and key operations (CPU only: an RSA-2048 private-key
   // operation takes ~0.3 ms). Key creation is not: RSA generation takes up to seconds.
   bool RunsInline(const Request& request, const Admission& admission) const;
+
+  // Fail-closed audit (DESIGN.md section 3), for a request that may change state: `go` receives
+  // nullopt once the audit log has shown it can be written, or the 503 to answer instead. It may
+  // run on another thread, or before this returns.
+  void BeforeChange(const std::function<void(std::optional<Response>)>& go) const;
 
   // Writes the audit record of an answered request (admission null: answered before it).
   void Audit(const Request& request, const Admission* admission, const Response& response,

@@ -6,21 +6,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
+
 
 namespace kh::api {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string Lower(std::string_view s) { return AsciiLower(s); }
+std::string Upper(std::string_view s) { return AsciiUpper(s); }
 
 // The path's parts without empty ones ("/secrets/db/" and "/secrets//db" alike).
 std::vector<std::string> Parts(const std::vector<std::string>& segments) {
@@ -106,14 +99,46 @@ std::string VaultResourceId(const ApiConfig& config, std::string_view group, std
                std::string(group) + "/providers/Microsoft.KeyVault/vaults/" + std::string(name));
 }
 
+// The request-target as the audit record shows it: the raw path, and of the query only the
+// parameters Keyhaven's API defines (api-version, paging, filters), with decoded names. Any
+// other parameter, which a client might use for anything, shows as REDACTED, name and all.
+std::string TargetWithoutSecrets(std::string_view raw, const Target& parsed, bool parsed_ok) {
+  static constexpr std::string_view kKnown[] = {"api-version", "maxresults", "$skiptoken",
+                                                "$filter",     "$top",       "resource",
+                                                "resourcegroup", "vault",    "outcontenttype"};
+  const size_t question = raw.find('?');
+  std::string out(raw.substr(0, question));
+  if (question == std::string_view::npos) return out;
+  if (!parsed_ok) return out + "?REDACTED";
+  char separator = '?';
+  for (const auto& [name, value] : parsed.query) {
+    out.push_back(separator);
+    separator = '&';
+    if (std::find(std::begin(kKnown), std::end(kKnown), Lower(name)) != std::end(kKnown)) {
+      out.append(name).append("=").append(UrlEncode(value));
+    } else {
+      out.append("REDACTED");
+    }
+  }
+  return out;
+}
+
+// The most specific error code of a failure: the inner one when there is one
+// (ForbiddenByRbac, ForbiddenByFirewall, ...), else the code.
 std::string ErrorCode(const Response& response) {
   boost::system::error_code ec;
   auto v = boost::json::parse(response.body, ec);
   if (ec || !v.is_object()) return {};
   auto* error = v.as_object().if_contains("error");
   if (!error || !error->is_object()) return {};
-  auto* code = error->as_object().if_contains("code");
-  return code && code->is_string() ? std::string(code->as_string()) : std::string();
+  const auto code_of = [](const boost::json::object& o) {
+    auto* code = o.if_contains("code");
+    return code && code->is_string() ? std::string(code->as_string()) : std::string();
+  };
+  if (auto* inner = error->as_object().if_contains("innererror"); inner && inner->is_object()) {
+    if (std::string code = code_of(inner->as_object()); !code.empty()) return code;
+  }
+  return code_of(error->as_object());
 }
 
 }  // namespace
@@ -126,23 +151,33 @@ audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
   e.time_ms = now_ms;
   e.duration_ms = duration_ms;
   e.http_status = response.status;
-  e.result_type = response.status < 400 ? "Success" : "Failure";
-  e.result_signature = audit::StatusText(response.status);
   if (response.status >= 400) e.result_description = ErrorCode(response);
   e.caller_ip = request.client_address;
+  e.tls_version = request.tls_version;
   e.correlation_id = request.Header("x-ms-client-request-id");
   e.client_info = request.Header("user-agent");
   if (admission && admission->caller) {
     e.object_id = admission->caller->object_id;
     e.app_id = admission->caller->client_id;
-    e.tenant_id = admission->caller->tenant_id;
+    // The server's own tenant goes without saying (it is every local caller's); an external
+    // issuer's tenant is worth its bytes.
+    if (admission->caller->tenant_id != config.tenant_id) e.tenant_id = admission->caller->tenant_id;
+  }
+  if (admission) {
+    e.authorization = admission->authorization.model;
+    e.authorized = admission->authorization.allowed;
+    e.applied_assignment_id = admission->authorization.assignment_id;
+    e.access_policy_object_id = admission->authorization.policy_object_id;
   }
 
   Target target;
+  bool parsed_ok = true;
   if (admission) {
     target = admission->target;
   } else if (auto parsed = ParseTarget(request.target); parsed.ok()) {
     target = std::move(*parsed);
+  } else {
+    parsed_ok = false;
   }
   e.operation_version = target.Query("api-version");
   const std::vector<std::string> p = Parts(target.segments);
@@ -158,7 +193,10 @@ audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
       if (found.ok()) vault = *found;
     }
     if (vault) e.resource_id = VaultResourceId(config, vault->resource_group, vault->name);
-    e.request_uri = api.VaultUrl(vault_name) + request.target;
+    // Admitted vault requests passed the firewall; a firewall 403 is the other verdict.
+    if (admission && admission->vault) e.address_authorized = true;
+    if (e.result_description == "ForbiddenByFirewall") e.address_authorized = false;
+    e.request_uri = api.VaultUrl(vault_name) + TargetWithoutSecrets(request.target, target, parsed_ok);
     e.id = api.VaultUrl(vault_name) + "/";
     if (response.status == 401) {
       e.operation_name = "Authentication";
@@ -176,7 +214,7 @@ audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
     }
     return e;
   }
-  e.request_uri = api.ServiceUrl() + request.target;
+  e.request_uri = api.ServiceUrl() + TargetWithoutSecrets(request.target, target, parsed_ok);
   if (!p.empty() && p[0] == "subscriptions") {
     e.operation_name = ManagementOperation(request, p);
     if (p.size() >= 8 && p[2] == "resourcegroups" && p[6] == "vaults") {

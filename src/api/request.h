@@ -25,6 +25,7 @@ struct Request {
   // Arrived on the server's private listener: Azure's private endpoint, which passes the vault
   // firewall and is the only way in when publicNetworkAccess is Disabled.
   bool via_private_link = false;
+  std::string tls_version;  // "TLSv1.3": the connection's protocol, for the audit record
 
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

@@ -1,30 +1,45 @@
 #include "audit/audit_event.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <boost/json.hpp>
-#include <cerrno>
-#include <cstring>
-#include <chrono>
-#include <cstdio>
 #include <ctime>
+
+#include "audit/json_text.h"
 
 namespace kh::audit {
 namespace {
 
-namespace json = boost::json;
-
-std::string FormatTime(int64_t ms) {
+// "2026-11-30T08:14:00.123Z" (digits by hand: this runs once per request).
+void AppendTime(std::string& out, int64_t ms) {
   std::time_t seconds = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
-  char out[40];
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return out;
+  char text[24];
+  const auto put = [&text](int at, int value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10) text[at + i] = char('0' + value % 10);
+  };
+  put(0, tm.tm_year + 1900, 4);
+  text[4] = '-';
+  put(5, tm.tm_mon + 1, 2);
+  text[7] = '-';
+  put(8, tm.tm_mday, 2);
+  text[10] = 'T';
+  put(11, tm.tm_hour, 2);
+  text[13] = ':';
+  put(14, tm.tm_min, 2);
+  text[16] = ':';
+  put(17, tm.tm_sec, 2);
+  text[19] = '.';
+  put(20, static_cast<int>(ms % 1000), 3);
+  text[23] = 'Z';
+  out.append(text, sizeof text);
+}
+
+// Only what is known: an unset verdict is left out rather than written as null (bytes are what
+// the log costs, and readers of Azure's schema treat both alike).
+void AppendBoolIfSet(std::string& out, std::string_view name, std::optional<bool> value) {
+  if (!value) return;
+  out.push_back(',');
+  AppendJsonString(out, name);
+  out.append(*value ? ":true" : ":false");
 }
 
 }  // namespace
@@ -43,103 +58,70 @@ std::string StatusText(int status) {
     case 409: return "Conflict";
     case 413: return "RequestEntityTooLarge";
     case 429: return "TooManyRequests";
+    case 431: return "RequestHeaderFieldsTooLarge";
     case 500: return "InternalServerError";
     case 503: return "ServiceUnavailable";
     default: return std::to_string(status);
   }
 }
 
-std::string ToJsonLine(const AuditEvent& e) {
-  json::object claim;
+void AppendJsonObject(const AuditEvent& e, std::string& out) {
+  out.append("{\"time\":\"");
+  AppendTime(out, e.time_ms);
+  out.push_back('"');
+  AppendJsonField(out, "resourceId", e.resource_id);
+  AppendJsonField(out, "operationName", e.operation_name);
+  AppendJsonField(out, "operationVersion", e.operation_version);
+  AppendJsonField(out, "category", "AuditEvent");
+  AppendJsonField(out, "resultType", e.http_status < 400 ? "Success" : "Failure");
+  AppendJsonField(out, "resultSignature", StatusText(e.http_status));
+  AppendJsonField(out, "resultDescription", e.result_description);
+  AppendJsonField(out, "durationMs", std::to_string(e.duration_ms));  // a string, as Azure's
+  AppendJsonField(out, "callerIpAddress", e.caller_ip);
+  AppendJsonField(out, "correlationId", e.correlation_id);
+
+  out.append(",\"identity\":{\"claim\":{");
+  bool first = true;
   if (!e.object_id.empty()) {
-    claim["http://schemas.microsoft.com/identity/claims/objectidentifier"] = e.object_id;
+    AppendJsonField(out, "http://schemas.microsoft.com/identity/claims/objectidentifier",
+                    e.object_id, first);
+    first = false;
   }
-  if (!e.app_id.empty()) claim["appid"] = e.app_id;
-  if (!e.tenant_id.empty()) claim["http://schemas.microsoft.com/identity/claims/tenantid"] = e.tenant_id;
-  json::object record{
-      {"time", FormatTime(e.time_ms)},
-      {"resourceId", e.resource_id},
-      {"operationName", e.operation_name},
-      {"operationVersion", e.operation_version},
-      {"category", "AuditEvent"},
-      {"resultType", e.result_type},
-      {"resultSignature", e.result_signature},
-      {"resultDescription", e.result_description},
-      {"durationMs", std::to_string(e.duration_ms)},
-      {"callerIpAddress", e.caller_ip},
-      {"correlationId", e.correlation_id},
-      {"identity", json::object{{"claim", std::move(claim)}}},
-      {"properties", json::object{{"clientInfo", e.client_info},
-                                  {"requestUri", e.request_uri},
-                                  {"id", e.id},
-                                  {"httpStatusCode", e.http_status}}},
-  };
-  return json::serialize(record) + "\n";
-}
-
-StatusOr<std::unique_ptr<JsonLinesFileSink>> JsonLinesFileSink::Open(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash != std::string::npos && slash > 0) {
-    const std::string dir = path.substr(0, slash);
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-      return Internal("Cannot create the audit directory " + dir + ": " + std::strerror(errno));
-    }
+  if (!e.app_id.empty()) {
+    AppendJsonField(out, "appid", e.app_id, first);
+    first = false;
   }
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return Internal("Cannot open the audit log " + path + ": " + std::strerror(errno));
-  return std::unique_ptr<JsonLinesFileSink>(new JsonLinesFileSink(path, fd));
-}
-
-JsonLinesFileSink::JsonLinesFileSink(std::string path, int fd)
-    : path_(std::move(path)), fd_(fd), writer_([this] { Run(); }) {}
-
-JsonLinesFileSink::~JsonLinesFileSink() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
+  if (!e.tenant_id.empty()) {
+    AppendJsonField(out, "http://schemas.microsoft.com/identity/claims/tenantid", e.tenant_id,
+                    first);
   }
-  cv_.notify_all();
-  writer_.join();
-  Flush().IgnoreError();
-  ::close(fd_);
-}
+  out.append("}}");
 
-Status JsonLinesFileSink::Write(const AuditEvent& event) {
-  const std::string line = ToJsonLine(event);
-  std::lock_guard lock(mu_);
-  queued_ += line;
-  return Status::Ok();
-}
-
-Status JsonLinesFileSink::Flush() {
-  std::lock_guard write_lock(write_mu_);
-  std::string batch;
-  {
-    std::lock_guard lock(mu_);
-    batch.swap(queued_);
+  out.append(",\"properties\":{");
+  AppendJsonField(out, "clientInfo", e.client_info, true);
+  AppendJsonField(out, "requestUri", e.request_uri);
+  AppendJsonField(out, "id", e.id);
+  AppendJsonField(out, "httpStatusCode", int64_t{e.http_status});
+  const bool evaluated = e.authorization != AuthorizationModel::kNotEvaluated;
+  const bool by_rbac = e.authorization == AuthorizationModel::kRbac ||
+                       e.authorization == AuthorizationModel::kBootstrapAdministrator;
+  AppendBoolIfSet(out, "isRbacAuthorized",
+                  evaluated && by_rbac ? std::optional<bool>(e.authorized) : std::nullopt);
+  AppendBoolIfSet(out, "isAccessPolicyMatch",
+                  e.authorization == AuthorizationModel::kAccessPolicy
+                      ? std::optional<bool>(e.authorized)
+                      : std::nullopt);
+  if (e.authorization == AuthorizationModel::kBootstrapAdministrator) {
+    AppendJsonField(out, "appliedAssignmentId", "bootstrapAdministrator");
+  } else if (!e.applied_assignment_id.empty()) {
+    AppendJsonField(out, "appliedAssignmentId", e.applied_assignment_id);
   }
-  // One write per batch with O_APPEND: whole lines, never interleaved with another writer's.
-  size_t done = 0;
-  while (done < batch.size()) {
-    ssize_t n = ::write(fd_, batch.data() + done, batch.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Unavailable("Cannot write the audit log " + path_ + ".");
-    }
-    done += static_cast<size_t>(n);
+  if (!e.access_policy_object_id.empty()) {
+    AppendJsonField(out, "accessPolicyObjectId", e.access_policy_object_id);
   }
-  return Status::Ok();
-}
-
-void JsonLinesFileSink::Run() {
-  constexpr auto kInterval = std::chrono::milliseconds(5);
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    cv_.wait_for(lock, kInterval, [&] { return stop_; });
-    lock.unlock();
-    if (Status st = Flush(); !st.ok()) std::fputs("keyhaven: audit log write failed\n", stderr);
-    lock.lock();
-  }
+  AppendBoolIfSet(out, "isAddressAuthorized", e.address_authorized);
+  AppendJsonField(out, "tlsVersion", e.tls_version);
+  out.append("}}");
 }
 
 }  // namespace kh::audit

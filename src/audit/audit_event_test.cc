@@ -1,12 +1,10 @@
 #include "audit/audit_event.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <boost/json.hpp>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "audit/json_text.h"
 
 namespace kh::audit {
 namespace {
@@ -17,8 +15,7 @@ AuditEvent Sample() {
   e.resource_id = "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/V";
   e.operation_name = "SecretGet";
   e.operation_version = "2025-07-01";
-  e.result_type = "Success";
-  e.result_signature = StatusText(200);
+  e.http_status = 200;
   e.duration_ms = 3;
   e.caller_ip = "127.0.0.1";
   e.correlation_id = "c0ffee";
@@ -26,54 +23,79 @@ AuditEvent Sample() {
   e.app_id = "app-1";
   e.request_uri = "https://v.localhost:8443/secrets/db?api-version=2025-07-01";
   e.id = "https://v.localhost:8443/secrets/db";
-  e.http_status = 200;
+  e.tls_version = "TLSv1.3";
+  e.authorization = AuthorizationModel::kRbac;
+  e.authorized = true;
+  e.applied_assignment_id = "/subscriptions/s/providers/Microsoft.Authorization/roleAssignments/a";
+  e.address_authorized = true;
   return e;
 }
 
-TEST(AuditEventTest, JsonLineHasAzuresAuditEventShape) {
-  const std::string line = ToJsonLine(Sample());
-  ASSERT_EQ(line.back(), '\n');
-  EXPECT_EQ(line.find('\n'), line.size() - 1) << "one line";
-  auto v = boost::json::parse(line).as_object();
+boost::json::object Parse(const AuditEvent& e) {
+  std::string text;
+  AppendJsonObject(e, text);
+  return boost::json::parse(text).as_object();
+}
+
+TEST(AuditEventTest, HasAzuresAuditEventShape) {
+  auto v = Parse(Sample());
   EXPECT_EQ(v["time"].as_string(), "2025-11-30T06:40:00.123Z");
   EXPECT_EQ(v["category"].as_string(), "AuditEvent");
   EXPECT_EQ(v["operationName"].as_string(), "SecretGet");
+  EXPECT_EQ(v["resultType"].as_string(), "Success");
   EXPECT_EQ(v["resultSignature"].as_string(), "OK");
   EXPECT_EQ(v["durationMs"].as_string(), "3");
   EXPECT_EQ(v["identity"].at("claim").at("appid").as_string(), "app-1");
   EXPECT_EQ(
       v["identity"].at("claim").at("http://schemas.microsoft.com/identity/claims/objectidentifier"),
       "oid-1");
-  EXPECT_EQ(v["properties"].at("httpStatusCode").as_int64(), 200);
-  EXPECT_EQ(StatusText(403), "Forbidden");
+  auto& p = v["properties"].as_object();
+  EXPECT_EQ(p["httpStatusCode"].as_int64(), 200);
+  EXPECT_EQ(p["isRbacAuthorized"].as_bool(), true);
+  EXPECT_FALSE(p.contains("isAccessPolicyMatch"));
+  EXPECT_EQ(p["appliedAssignmentId"].as_string(), Sample().applied_assignment_id);
+  EXPECT_EQ(p["isAddressAuthorized"].as_bool(), true);
+  EXPECT_EQ(p["tlsVersion"].as_string(), "TLSv1.3");
+}
+
+TEST(AuditEventTest, DenialsAndUnevaluatedRequests) {
+  AuditEvent e = Sample();
+  e.http_status = 403;
+  e.result_description = "ForbiddenByPolicy";
+  e.authorization = AuthorizationModel::kAccessPolicy;
+  e.authorized = false;
+  auto v = Parse(e);
+  EXPECT_EQ(v["resultType"].as_string(), "Failure");
+  EXPECT_EQ(v["resultSignature"].as_string(), "Forbidden");
+  EXPECT_EQ(v["resultDescription"].as_string(), "ForbiddenByPolicy");
+  EXPECT_FALSE(v["properties"].as_object().contains("isRbacAuthorized"));
+  EXPECT_EQ(v["properties"].at("isAccessPolicyMatch").as_bool(), false);
+
+  e.authorization = AuthorizationModel::kNotEvaluated;
+  e.applied_assignment_id.clear();
+  e.address_authorized = std::nullopt;
+  e.object_id.clear();
+  e.app_id.clear();
+  v = Parse(e);
+  EXPECT_FALSE(v["properties"].as_object().contains("isRbacAuthorized"));
+  EXPECT_FALSE(v["properties"].as_object().contains("isAddressAuthorized"));
+  EXPECT_FALSE(v["properties"].as_object().contains("appliedAssignmentId"));
+  EXPECT_TRUE(v["identity"].at("claim").as_object().empty());
   EXPECT_EQ(StatusText(599), "599");
 }
 
-TEST(AuditEventTest, FileSinkAppendsOneLinePerEvent) {
-  std::string dir = (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") + std::string("/kh-audit-XXXXXX");
-  ASSERT_NE(mkdtemp(dir.data()), nullptr);
-  {
-    auto sink = JsonLinesFileSink::Open(dir + "/audit/audit.jsonl");
-    ASSERT_TRUE(sink.ok()) << sink.status().ToString();
-    ASSERT_TRUE((*sink)->Write(Sample()).ok());
-    ASSERT_TRUE((*sink)->Write(Sample()).ok());
-    ASSERT_TRUE((*sink)->Flush().ok());
-    std::ifstream early(dir + "/audit/audit.jsonl");
-    std::stringstream flushed;
-    flushed << early.rdbuf();
-    const std::string so_far = flushed.str();
-    EXPECT_EQ(std::count(so_far.begin(), so_far.end(), '\n'), 2) << "after Flush";
-    ASSERT_TRUE((*sink)->Write(Sample()).ok());
-  }
-  std::ifstream in(dir + "/audit/audit.jsonl");
-  std::stringstream all;
-  all << in.rdbuf();
-  const std::string text = all.str();
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << "the last one at destruction";
-  EXPECT_EQ((std::filesystem::status(dir + "/audit/audit.jsonl").permissions() &
-             std::filesystem::perms::others_read),
-            std::filesystem::perms::none);
-  std::filesystem::remove_all(dir);
+TEST(AuditEventTest, AnyBytesMakeStrictJson) {
+  AuditEvent e = Sample();
+  e.client_info = std::string("a\"b\\c\n\x01\x7f d\xff\xc3\xa9 \xe2\x82");  // bad UTF-8 too
+  auto v = Parse(e);
+  EXPECT_EQ(v["properties"].at("clientInfo").as_string(),
+            "a\"b\\c\n\x01\x7f d\xef\xbf\xbd\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd");
+}
+
+TEST(JsonTextTest, EscapesQuotesSoNoFieldCanForgeAnother) {
+  std::string out;
+  AppendJsonString(out, R"(x","chain":{"seq":1})");
+  EXPECT_EQ(out, R"("x\",\"chain\":{\"seq\":1}")");
 }
 
 }  // namespace

@@ -83,7 +83,7 @@ Decision CheckAccessPolicies(const Subject& subject, std::string_view data_actio
         continue;
       }
       if (Grants(ListOf(p, needed->first), needed->second)) {
-        return Decision{true, "access policy for " + p.object_id};
+        return Decision{true, "access policy for " + p.object_id, p.object_id};
       }
     }
   }

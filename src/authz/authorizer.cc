@@ -26,7 +26,11 @@ Decision Authorizer::Check(const Subject& subject, std::string_view action,
     } else if (const RoleDefinition* role = FindBuiltInRole(a.role_id)) {
       granted = RoleGrants(*role, action, data_action);
     }
-    if (granted) return Decision{true, {}};
+    if (granted) {
+      return Decision{true, {},
+                      std::string(a.scope) + "/providers/Microsoft.Authorization/roleAssignments/" +
+                          std::string(a.id)};
+    }
   }
   return Decision{false,
                   "Caller is not authorized to perform action on resource.\r\nIf role "

@@ -37,7 +37,8 @@ struct RoleAssignment {
 
 struct Decision {
   bool allowed = false;
-  std::string reason;  // safe to show the caller
+  std::string reason;         // safe to show the caller
+  std::string granted_by;     // the role assignment id (RBAC) or policy object id that allowed it
 };
 
 // True when `scope` is `resource` or an ancestor of it (case-insensitive, whole segments).

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/ascii.h"
+#include "http/tls_context.h"
 
 namespace kh::http {
 namespace {
@@ -55,7 +56,9 @@ class Session : public std::enable_shared_from_this<Session> {
         std::chrono::seconds(shared_->options->handshake_timeout_seconds));
     stream_.async_handshake(asio::ssl::stream_base::server,
                             [self = shared_from_this()](beast::error_code ec) {
-                              if (!ec) self->ReadHeader();
+                              if (ec) return;
+                              self->tls_version_ = NegotiatedProtocol(self->stream_.native_handle());
+                              self->ReadHeader();
                             });
   }
 
@@ -88,6 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.host = HostWithoutPort(header[bhttp::field::host]);
     request_.client_address = client_address_;
     request_.via_private_link = private_link_;
+    request_.tls_version = tls_version_;
     for (const auto& field : header) {
       request_.headers[AsciiLower(field.name_string())] = std::string(field.value());
     }
@@ -129,6 +133,20 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(std::move(response));
     }
     shared_->in_flight++;
+    // Anything that may change state first waits for the audit log to show it can record it
+    // (fail-closed): a few milliseconds at most, without holding this thread.
+    shared_->api->BeforeChange([self = shared_from_this()](std::optional<api::Response> refusal) {
+      asio::post(self->stream_.get_executor(), [self, refusal = std::move(refusal)]() mutable {
+        if (refusal) {
+          self->shared_->in_flight--;
+          return self->Write(std::move(*refusal));
+        }
+        self->DispatchChange();
+      });
+    });
+  }
+
+  void DispatchChange() {
     // Writes that can wait for their commit without holding a thread (secret set) start here;
     // the response is built and written back on this connection's I/O thread.
     bool started = shared_->api->TryHandleAsync(
@@ -237,6 +255,7 @@ class Session : public std::enable_shared_from_this<Session> {
   api::Request request_;
   std::optional<api::Admission> admission_;
   std::string client_address_;
+  std::string tls_version_;
   bool keep_alive_ = true;
   size_t max_body_ = api::kMaxBodyBytes;  // for the request being read
   std::chrono::steady_clock::time_point request_started_;

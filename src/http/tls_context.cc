@@ -11,6 +11,9 @@
 #include "core/ascii.h"
 
 namespace kh::http {
+
+std::string NegotiatedProtocol(ssl_st* connection) { return SSL_get_version(connection); }
+
 namespace {
 
 struct SslCtxDeleter {

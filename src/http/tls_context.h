@@ -12,10 +12,15 @@
 namespace boost::asio::ssl {
 class context;
 }
+struct ssl_st;  // OpenSSL's SSL, as Asio's native_handle() gives it
 
 namespace kh::http {
 
 constexpr size_t kMaxMintedCertificates = 4096;
+
+// The protocol a handshake settled on: "TLSv1.3", "TLSv1.2".
+std::string NegotiatedProtocol(ssl_st* connection);
+
 constexpr int kLeafValidityDays = 397;
 
 class TlsContext {

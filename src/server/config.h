@@ -31,8 +31,16 @@ struct ServerConfig {
   // HSM-protected keys: the PKCS#11 module, the token's label ("" = no HSM keys) and a file
   // holding the user PIN (else $KEYHAVEN_PKCS11_PIN; never a command-line argument, which any
   // local user could read).
-  // The audit log, one JSON line per request ("" = {data_dir}/audit/audit.jsonl).
-  std::string audit_file;
+  // The audit log (audit/audit_log.h): its directory ("" = {data_dir}/audit), rotation,
+  // retention, and whether requests fail closed when it cannot be written. `no_audit` turns it
+  // off altogether: for benchmarks that measure its cost, never for a real deployment.
+  bool no_audit = false;
+  std::string audit_dir;
+  bool audit_fail_open = false;
+  int audit_max_file_mb = 100;
+  int audit_rotate_hours = 24;
+  int audit_retention_days = 90;
+  int audit_checkpoint_seconds = 60;
   // Automatic backups' target directory ("" = {data_dir}/backups).
   std::string backup_dir;
   // Days of automatic-backup history the target keeps (0: all). With it, a checkpoint of every

@@ -25,6 +25,7 @@ constexpr int kCaValidityDays = 10 * 365;
 constexpr char kIdentityPath[] = "sys/identity";
 constexpr char kCaKeyPath[] = "sys/ca";
 constexpr char kSigningKeyPath[] = "sys/token-signing-key";
+constexpr char kAuditKeyPath[] = "sys/audit-signing-key";
 
 // Writes `content` to `path` with `mode`, durably (temp file, fsync, rename, fsync dir).
 Status WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode) {
@@ -155,6 +156,25 @@ Status Load(DataDir& dir, const SecretBytes& identity_bytes) {
   return Status::Ok();
 }
 
+// The key that signs audit-log checkpoints: its own key, so that rotating the token-signing
+// key never orphans the audit trail. Created on first need (data dirs older than the audit log).
+Status LoadOrCreateAuditKey(DataDir& dir) {
+  auto& barrier = *dir.barrier;
+  KH_ASSIGN_OR_RETURN(auto stored, barrier.Read(barrier.system(), kAuditKeyPath));
+  if (stored) {
+    KH_ASSIGN_OR_RETURN(crypto::EcPrivateKey key, crypto::EcPrivateKey::FromPem(*stored));
+    dir.audit_key = std::make_unique<crypto::EcPrivateKey>(std::move(key));
+    return Status::Ok();
+  }
+  KH_ASSIGN_OR_RETURN(crypto::EcPrivateKey key, crypto::EcPrivateKey::Generate());
+  storage::WriteBatch batch;
+  batch.ExpectAbsent(kAuditKeyPath);
+  KH_RETURN_IF_ERROR(barrier.Write(barrier.system(), batch, kAuditKeyPath, key.ToPem().Reveal()));
+  KH_RETURN_IF_ERROR(barrier.store().Commit(batch));
+  dir.audit_key = std::make_unique<crypto::EcPrivateKey>(std::move(key));
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<DataDir> OpenDataDir(const std::string& path, const std::string& authority) {
@@ -187,6 +207,7 @@ StatusOr<DataDir> OpenDataDir(const std::string& path, const std::string& author
     KH_RETURN_IF_ERROR(Initialize(dir, authority));
     dir.initialized_now = true;
   }
+  KH_RETURN_IF_ERROR(LoadOrCreateAuditKey(dir));
   return dir;
 }
 

@@ -6,7 +6,7 @@
 //   ca.pem                      the internal CA's certificate: what clients trust
 //   admin.json                  bootstrap administrator credential (0600), written once
 //
-// The CA's private key, the token-signing key, the tenant and subscription ids and the
+// The CA's private key, the token-signing key, the audit-signing key, the tenant and subscription ids and the
 // principals live in the store, sealed under the root key.
 #include <memory>
 #include <string>
@@ -37,6 +37,7 @@ struct DataDir {
   Identity identity;
   crypto::CertificateAndKey ca;
   std::unique_ptr<crypto::EcPrivateKey> signing_key;
+  std::unique_ptr<crypto::EcPrivateKey> audit_key;  // signs audit-log checkpoints
 
   std::string CaFile() const { return path + "/ca.pem"; }
   std::string AdminFile() const { return path + "/admin.json"; }

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "crypto/hsm_token.h"
+#include "server/audit_command.h"
 #include "server/config.h"
 #include "server/serve.h"
 
@@ -55,9 +56,30 @@ int Main(int argc, char** argv) {
   serve->add_option("--trusted-issuer", config.trusted_issuers,
                     "Accept tokens of an external OpenID issuer: issuer=URL,jwks=FILE-OR-HTTPS-URL"
                     "[,audience=AUD][,claim=oid][,ca=PEM]");
-  serve->add_option("--audit-file", config.audit_file,
-                    "The audit log: one JSON line (Azure's AuditEvent) per request "
-                    "(default: DATA_DIR/audit/audit.jsonl)");
+  serve->add_option("--audit-dir", config.audit_dir,
+                    "The audit log's directory: hash-chained JSON lines, one Azure AuditEvent per "
+                    "request (default: DATA_DIR/audit)");
+  serve->add_flag("--audit-fail-open", config.audit_fail_open,
+                  "Run requests even when the audit log cannot be written (default: refuse them "
+                  "with 503)");
+  serve->add_option("--audit-max-file-mb", config.audit_max_file_mb, "Rotate audit files at this size")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  serve->add_option("--audit-rotate-hours", config.audit_rotate_hours, "Rotate audit files this often")
+      ->check(CLI::Range(1, 24 * 366))
+      ->capture_default_str();
+  serve
+      ->add_option("--audit-retention-days", config.audit_retention_days,
+                   "Remove audit files last written longer ago than this (0: keep all)")
+      ->check(CLI::Range(0, 36500))
+      ->capture_default_str();
+  serve
+      ->add_option("--audit-checkpoint-seconds", config.audit_checkpoint_seconds,
+                   "Sign a checkpoint of the audit chain at least this often")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve->add_flag("--no-audit", config.no_audit,
+                  "Turn the audit log off (benchmarks of its cost only; never in production)");
   serve->add_option("--backup-dir", config.backup_dir,
                     "Automatic backups: the target directory for the journal of every change "
                     "(default: DATA_DIR/backups)");
@@ -81,8 +103,21 @@ int Main(int argc, char** argv) {
   init->add_option("--port", config.listen_port, "Port written into admin.json's authorityHost")
       ->capture_default_str();
 
+  CLI::App* audit = app.add_subcommand("audit", "The audit log");
+  audit->require_subcommand(1);
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "Check audit files for changed, removed, reordered or inserted records");
+  std::vector<std::string> audit_files;
+  std::string audit_public_key;
+  verify->add_option("files", audit_files, "Audit files, oldest first (a glob of one directory)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  verify->add_option("--public-key", audit_public_key,
+                     "The server's audit-public-key.json (default: beside the first file)");
+
   CLI11_PARSE(app, argc, argv);
   if (init->parsed()) return Init(config);
+  if (verify->parsed()) return VerifyAudit(audit_files, audit_public_key);
   if (std::string error = ApplyListen(listen, config); !error.empty()) {
     std::cerr << "keyhaven: " << error << "\n";
     return 2;

@@ -27,7 +27,7 @@
 #include "domain/vault_service.h"
 #include "http/server.h"
 #include "http/tls_context.h"
-#include "audit/audit_event.h"
+#include "audit/audit_log.h"
 #include "barrier/journal_target.h"
 #include "server/data_dir.h"
 #include "server/hsm_config.h"
@@ -257,13 +257,25 @@ int Serve(const ServerConfig& config) {
   services.tokens = &tokens;
   services.principals = &principals;
   services.role_assignments = role_assignments->get();
-  auto audit_sink = audit::JsonLinesFileSink::Open(
-      config.audit_file.empty() ? config.data_dir + "/audit/audit.jsonl" : config.audit_file);
-  if (!audit_sink.ok()) {
-    std::cerr << "keyhaven: " << audit_sink.status().message() << "\n";
-    return 1;
+  std::unique_ptr<audit::AuditLog> audit_log;
+  if (config.no_audit) {
+    std::cerr << "keyhaven: WARNING: the audit log is off (--no-audit)\n";
+  } else {
+    audit::AuditLogOptions audit_options;
+    audit_options.directory = config.audit_dir.empty() ? dir->path + "/audit" : config.audit_dir;
+    audit_options.fail_closed = !config.audit_fail_open;
+    audit_options.max_file_bytes = uint64_t(config.audit_max_file_mb) << 20;
+    audit_options.rotate_every_ms = int64_t{config.audit_rotate_hours} * 3600 * 1000;
+    audit_options.retention_days = config.audit_retention_days;
+    audit_options.checkpoint_every_ms = int64_t{config.audit_checkpoint_seconds} * 1000;
+    auto opened = audit::AuditLog::Open(std::move(audit_options), *dir->audit_key);
+    if (!opened.ok()) {
+      std::cerr << "keyhaven: " << opened.status().message() << "\n";
+      return 1;
+    }
+    audit_log = std::move(*opened);
+    services.audit = audit_log.get();
   }
-  services.audit = audit_sink->get();
   vault_backups.SetRoleAssignments(role_assignments->get(), dir->identity.subscription_id);
   vaults.SetBeforeRemove([&keys](std::string_view vault) { keys.DestroyHsmMaterial(vault); });
   services.role_definitions = role_definitions->get();

@@ -25,7 +25,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"domain", {"core", "storage", "barrier", "crypto", "domain"}},
     {"authn", {"core", "storage", "barrier", "crypto", "authn"}},
     {"authz", {"core", "authz"}},
-    {"audit", {"core", "audit"}},
+    {"audit", {"core", "crypto", "audit"}},
     {"api", {"core", "crypto", "domain", "authn", "authz", "audit", "api"}},
     {"http", {"core", "crypto", "api", "http"}},
     {"cli", {"core", "http", "cli"}},

@@ -1,0 +1,71 @@
+#include "audit/audit_chain.h"
+
+#include <boost/json.hpp>
+
+#include "core/base64.h"
+#include "crypto/hash.h"
+
+namespace kh::audit {
+namespace {
+
+constexpr std::string_view kChainMember = ",\"chain\":";
+
+std::string ChainSuffix(uint64_t seq, std::string_view hash) {
+  return std::string(kChainMember) + "{\"seq\":" + std::to_string(seq) + ",\"hash\":\"" +
+         Base64UrlEncode(hash) + "\"}}";
+}
+
+}  // namespace
+
+std::string RecordHash(std::string_view previous_hash, uint64_t seq, std::string_view body) {
+  std::string input;
+  input.reserve(previous_hash.size() + 24 + body.size());
+  input.append(previous_hash);
+  input.append(std::to_string(seq));
+  input.push_back('\n');
+  input.append(body);
+  return crypto::Sha256(input);
+}
+
+void AppendChainedLine(std::string_view object, ChainPosition& at, std::string& out) {
+  // The object without its closing brace is the body; the chain member closes it again.
+  std::string_view body = object.substr(0, object.size() - 1);
+  const uint64_t seq = at.seq + 1;
+  std::string hash = RecordHash(at.hash, seq, body);
+  out.append(body);
+  out.append(ChainSuffix(seq, hash));
+  out.push_back('\n');
+  at.seq = seq;
+  at.hash = std::move(hash);
+}
+
+StatusOr<ChainedLine> ParseChainedLine(std::string_view line) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(line, ec);
+  if (ec || !v.is_object()) return InvalidArgument("not a JSON object");
+  const auto* chain = v.as_object().if_contains("chain");
+  if (!chain || !chain->is_object()) return InvalidArgument("no chain member");
+  const auto* seq = chain->as_object().if_contains("seq");
+  const auto* hash = chain->as_object().if_contains("hash");
+  if (!seq || !seq->is_int64() || seq->as_int64() <= 0 || !hash || !hash->is_string()) {
+    return InvalidArgument("a malformed chain member");
+  }
+  auto raw = Base64UrlDecode(hash->as_string());
+  if (!raw.ok() || raw->size() != 32) return InvalidArgument("a malformed chain hash");
+  const size_t at = line.rfind(kChainMember);
+  ChainedLine out;
+  out.seq = static_cast<uint64_t>(seq->as_int64());
+  out.hash = std::move(*raw);
+  out.body = line.substr(0, at);
+  // Only the form the writer produces: nothing may hide after or inside the chain member.
+  if (at == std::string_view::npos || line.substr(at) != ChainSuffix(out.seq, out.hash)) {
+    return InvalidArgument("a chain member not in the written form");
+  }
+  return out;
+}
+
+std::string CheckpointStatement(uint64_t seq, std::string_view hash) {
+  return "keyhaven-audit-checkpoint\n" + std::to_string(seq) + "\n" + Base64UrlEncode(hash);
+}
+
+}  // namespace kh::audit
