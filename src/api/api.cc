@@ -189,12 +189,14 @@ void Api::BeforeChange(const std::function<void(std::optional<Response>)>& go) c
 
 void Api::Audit(const Request& request, const Admission* admission, const Response& response,
                 int64_t duration_ms) const {
-  if (!services_.audit) return;
+  if (!services_.audit && !services_.metrics) return;
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  services_.audit->Write(
-      BuildAuditEvent(*this, config_, services_, request, admission, response, duration_ms, now_ms));
+  audit::AuditEvent event =
+      BuildAuditEvent(*this, config_, services_, request, admission, response, duration_ms, now_ms);
+  if (services_.metrics) services_.metrics->Record(event);
+  if (services_.audit) services_.audit->Write(std::move(event));
 }
 
 size_t Api::MaxBodyBytes(const Admission& admission) const {

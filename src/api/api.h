@@ -18,6 +18,7 @@
 #include "api/request.h"
 #include "api/target.h"
 #include "audit/audit_event.h"
+#include "audit/service_metrics.h"
 #include "authn/principal.h"
 #include "authn/token_service.h"
 #include "authz/authorizer.h"
@@ -49,6 +50,7 @@ struct ApiServices {
   domain::KeyService* keys = nullptr;
   domain::VaultBackupService* vault_backups = nullptr;
   audit::AuditSink* audit = nullptr;  // one record per answered request; optional (benchmarks)
+  audit::ServiceMetrics* metrics = nullptr;  // Azure's metrics, from the same records; optional
   domain::KeyRotationService* key_rotation = nullptr;  // rotate, rotationpolicy
   domain::RoleAssignmentService* role_assignments = nullptr;
   domain::RoleDefinitionService* role_definitions = nullptr;  // custom roles; optional

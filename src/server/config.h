@@ -14,6 +14,9 @@ struct ServerConfig {
   // --private-listen: requests arriving here count as through a private endpoint. "" = none.
   std::string private_listen_address;
   int private_listen_port = 0;
+  // --metrics-listen: Prometheus metrics over plain HTTP at /metrics. "" = none.
+  std::string metrics_listen_address;
+  int metrics_listen_port = 0;
   std::string data_dir = "./keyhaven-data";
   std::string domain = "localhost";
   // The port clients put in URLs; differs from listen_port only behind a port-mapping proxy.

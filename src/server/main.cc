@@ -37,6 +37,10 @@ int Main(int argc, char** argv) {
   serve->add_option("--private-listen", private_listen,
                     "A private endpoint: requests arriving on this ADDRESS:PORT pass the vault "
                     "firewall and reach vaults whose publicNetworkAccess is Disabled");
+  std::string metrics_listen;
+  serve->add_option("--metrics-listen", metrics_listen,
+                    "Serve Prometheus metrics over plain HTTP at http://ADDRESS:PORT/metrics "
+                    "(port 0: any; keep it on loopback or a management network)");
   serve->add_option("--public-port", config.public_port,
                     "Port clients use in URLs, when it differs from the listening port");
   serve->add_flag("--test-clock", config.test_clock,
@@ -125,6 +129,11 @@ int Main(int argc, char** argv) {
   if (!private_listen.empty() &&
       !ParseListen(private_listen, config.private_listen_address, config.private_listen_port)) {
     std::cerr << "keyhaven: --private-listen must be HOST:PORT, e.g. 10.0.0.5:8443\n";
+    return 2;
+  }
+  if (!metrics_listen.empty() &&
+      !ParseListen(metrics_listen, config.metrics_listen_address, config.metrics_listen_port)) {
+    std::cerr << "keyhaven: --metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9464\n";
     return 2;
   }
   return Serve(config);

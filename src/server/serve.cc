@@ -27,10 +27,10 @@
 #include "domain/vault_service.h"
 #include "http/server.h"
 #include "http/tls_context.h"
-#include "audit/audit_log.h"
 #include "barrier/journal_target.h"
 #include "server/data_dir.h"
 #include "server/hsm_config.h"
+#include "server/observability.h"
 #include "server/jwks_source.h"
 
 namespace kh::server {
@@ -257,24 +257,12 @@ int Serve(const ServerConfig& config) {
   services.tokens = &tokens;
   services.principals = &principals;
   services.role_assignments = role_assignments->get();
-  std::unique_ptr<audit::AuditLog> audit_log;
-  if (config.no_audit) {
-    std::cerr << "keyhaven: WARNING: the audit log is off (--no-audit)\n";
-  } else {
-    audit::AuditLogOptions audit_options;
-    audit_options.directory = config.audit_dir.empty() ? dir->path + "/audit" : config.audit_dir;
-    audit_options.fail_closed = !config.audit_fail_open;
-    audit_options.max_file_bytes = uint64_t(config.audit_max_file_mb) << 20;
-    audit_options.rotate_every_ms = int64_t{config.audit_rotate_hours} * 3600 * 1000;
-    audit_options.retention_days = config.audit_retention_days;
-    audit_options.checkpoint_every_ms = int64_t{config.audit_checkpoint_seconds} * 1000;
-    auto opened = audit::AuditLog::Open(std::move(audit_options), *dir->audit_key);
-    if (!opened.ok()) {
-      std::cerr << "keyhaven: " << opened.status().message() << "\n";
-      return 1;
-    }
-    audit_log = std::move(*opened);
-    services.audit = audit_log.get();
+  auto observability = StartObservability(
+      config, config.audit_dir.empty() ? dir->path + "/audit" : config.audit_dir, *dir->audit_key,
+      services);
+  if (!observability.ok()) {
+    std::cerr << "keyhaven: " << observability.status().message() << "\n";
+    return 1;
   }
   vault_backups.SetRoleAssignments(role_assignments->get(), dir->identity.subscription_id);
   vaults.SetBeforeRemove([&keys](std::string_view vault) { keys.DestroyHsmMaterial(vault); });
@@ -313,6 +301,10 @@ int Serve(const ServerConfig& config) {
     // this line, as they parse the one below.
     std::cout << "keyhaven: private listener on " << Authority(config.domain, server.private_port())
               << "\n";
+  }
+  if (observability->listener) {
+    std::cout << "keyhaven: metrics on http://" << config.metrics_listen_address << ":"
+              << observability->listener->port() << "/metrics\n";
   }
   std::cout << "keyhaven: listening on " << authority << std::endl;
 

@@ -1,0 +1,29 @@
+#pragma once
+// The server's observability, wired from its flags: the audit log (unless --no-audit), Azure's
+// service metrics, and the Prometheus listener that serves them with the audit log's health
+// (--metrics-listen).
+#include <memory>
+
+#include "api/api.h"
+#include "audit/audit_log.h"
+#include "audit/service_metrics.h"
+#include "core/status_or.h"
+#include "crypto/ec_key.h"
+#include "http/metrics_listener.h"
+#include "server/config.h"
+
+namespace kh::server {
+
+struct Observability {
+  std::unique_ptr<audit::AuditLog> audit_log;       // null with --no-audit
+  std::unique_ptr<audit::ServiceMetrics> metrics;
+  std::unique_ptr<http::MetricsListener> listener;  // null without --metrics-listen
+};
+
+// Opens the audit log in `audit_dir` (its checkpoints signed by `audit_key`, which must outlive
+// it) and starts the metrics listener; points `services` at them.
+StatusOr<Observability> StartObservability(const ServerConfig& config, const std::string& audit_dir,
+                                           const crypto::EcPrivateKey& audit_key,
+                                           api::ApiServices& services);
+
+}  // namespace kh::server
