@@ -4,6 +4,7 @@
 //   GET /admin/access-review[?vault=NAME]          access_review_handlers.cc
 //   POST /admin/vault-backup[/verify|/restore]     vault_backup_handlers.cc
 //   /admin/backup-key[/export|/import]             vault_backup_handlers.cc
+//   /admin/event-subscriptions[/{name}]            event_subscription_handlers.cc
 #include <boost/json.hpp>
 
 #include "api/call.h"
@@ -47,6 +48,7 @@ Response HandleAdmin(const Call& call) {
   if (s.size() >= 2 && s[1] == "access-review") return HandleAccessReview(call);
   if (s.size() >= 2 && s[1] == "vault-backup") return HandleVaultBackup(call);
   if (s.size() >= 2 && s[1] == "backup-key") return HandleBackupKey(call);
+  if (s.size() >= 2 && s[1] == "event-subscriptions") return HandleEventSubscriptions(call);
   return UnknownRoute(call.request);
 }
 

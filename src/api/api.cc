@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "api/audit_trail.h"
+#include "api/event_source.h"
 #include "api/call.h"
 #include "api/error_mapping.h"
 #include "api/key_handlers.h"
@@ -189,13 +190,25 @@ void Api::BeforeChange(const std::function<void(std::optional<Response>)>& go) c
 
 void Api::Audit(const Request& request, const Admission* admission, const Response& response,
                 int64_t duration_ms) const {
-  if (!services_.audit && !services_.metrics) return;
+  if (!services_.audit && !services_.metrics && !services_.events) return;
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   audit::AuditEvent event =
       BuildAuditEvent(*this, config_, services_, request, admission, response, duration_ms, now_ms);
   if (services_.metrics) services_.metrics->Record(event);
+  if (services_.events && request.method != "GET" && response.status < 300) {
+    std::string topic = event.resource_id;
+    std::string vault_name = AsciiLower(topic.substr(topic.rfind('/') + 1));
+    if (admission && admission->vault) {
+      const domain::Vault& v = *admission->vault;
+      topic = "/subscriptions/" + config_.subscription_id + "/resourceGroups/" + v.resource_group +
+              "/providers/Microsoft.KeyVault/vaults/" + v.name;
+      vault_name = v.name;
+    }
+    auto raised = EventsOf(event, response, topic, vault_name, now_ms);
+    if (!raised.empty()) services_.events->Publish(std::move(raised));
+  }
   if (services_.audit) services_.audit->Write(std::move(event));
 }
 

@@ -18,6 +18,7 @@
 #include "api/request.h"
 #include "api/target.h"
 #include "audit/audit_event.h"
+#include "audit/key_vault_event.h"
 #include "audit/service_metrics.h"
 #include "authn/principal.h"
 #include "authn/token_service.h"
@@ -25,6 +26,7 @@
 #include "authz/network_rules.h"
 #include "core/clock.h"
 #include "domain/key_rotation.h"
+#include "domain/event_subscriptions.h"
 #include "domain/key_service.h"
 #include "domain/role_assignment_service.h"
 #include "domain/role_definition_service.h"
@@ -44,6 +46,15 @@ struct ApiConfig {
   authz::NetworkConfig network;  // trusted proxies and named networks for the firewall
 };
 
+// The server's event dispatcher, as the API sees it: where raised events go, and the webhook
+// validation handshake a new subscription must pass.
+class EventDelivery : public audit::EventSink {
+ public:
+  // Event Grid's handshake (or CloudEvents' abuse protection, by the subscription's schema);
+  // InvalidArgument saying what the endpoint got wrong.
+  virtual Status ValidateEndpoint(const domain::EventSubscription& subscription) = 0;
+};
+
 struct ApiServices {
   domain::VaultService* vaults = nullptr;
   domain::SecretService* secrets = nullptr;
@@ -51,6 +62,8 @@ struct ApiServices {
   domain::VaultBackupService* vault_backups = nullptr;
   audit::AuditSink* audit = nullptr;  // one record per answered request; optional (benchmarks)
   audit::ServiceMetrics* metrics = nullptr;  // Azure's metrics, from the same records; optional
+  EventDelivery* events = nullptr;           // events that requests raise; optional
+  domain::EventSubscriptions* event_subscriptions = nullptr;
   domain::KeyRotationService* key_rotation = nullptr;  // rotate, rotationpolicy
   domain::RoleAssignmentService* role_assignments = nullptr;
   domain::RoleDefinitionService* role_definitions = nullptr;  // custom roles; optional

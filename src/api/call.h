@@ -29,6 +29,7 @@ Response HandlePrincipals(const Call& call);    // /admin/principals...
 Response HandleAccessReview(const Call& call);  // /admin/access-review
 Response HandleVaultBackup(const Call& call);   // /admin/vault-backup[/verify|/restore]
 Response HandleBackupKey(const Call& call);     // /admin/backup-key[/export|/import]
+Response HandleEventSubscriptions(const Call& call);  // /admin/event-subscriptions[/{name}]
 Response HandleSecrets(const Call& call);
 Response HandleKeys(const Call& call);  // /keys, /deletedkeys, /rng
 

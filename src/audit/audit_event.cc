@@ -44,6 +44,12 @@ void AppendBoolIfSet(std::string& out, std::string_view name, std::optional<bool
 
 }  // namespace
 
+std::string FormatTimeMillis(int64_t unix_ms) {
+  std::string out;
+  AppendTime(out, unix_ms);
+  return out;
+}
+
 std::string StatusText(int status) {
   switch (status) {
     case 200: return "OK";

@@ -48,6 +48,9 @@ struct AuditEvent {
 // The record as one JSON object ("{...}", no newline), Azure's AuditEvent layout.
 void AppendJsonObject(const AuditEvent& event, std::string& out);
 
+// "2026-11-30T08:14:00.123Z": Unix milliseconds as the audit records and events write time.
+std::string FormatTimeMillis(int64_t unix_ms);
+
 // "OK", "Created", "Forbidden", ... for an HTTP status.
 std::string StatusText(int http_status);
 

@@ -45,14 +45,6 @@ std::string CompactTime(int64_t ms) {
   return text;
 }
 
-std::string IsoTime(int64_t ms) {
-  AuditEvent e;
-  e.time_ms = ms;
-  std::string object;
-  AppendJsonObject(e, object);  // starts {"time":"...": reuse its formatting
-  return object.substr(9, object.find('"', 9) - 9);
-}
-
 Status SysError(const std::string& what) {
   return Unavailable("The audit log cannot be written (" + what + ": " + std::strerror(errno) +
                      ").");
@@ -336,7 +328,7 @@ void AuditLog::AppendChainRecord(ChainPosition& pos, std::string_view operation,
                                  std::string_view members, std::string& out) {
   object_.clear();
   object_.append("{\"time\":\"");
-  object_.append(IsoTime(Now()));
+  object_.append(FormatTimeMillis(Now()));
   object_.push_back('"');
   AppendJsonField(object_, "category", "KeyhavenAuditChain");
   AppendJsonField(object_, "operationName", operation);

@@ -44,6 +44,10 @@ struct ServerConfig {
   int audit_rotate_hours = 24;
   int audit_retention_days = 90;
   int audit_checkpoint_seconds = 60;
+  // Events: the CA bundle webhook endpoints are checked against ("" = the system's), and the
+  // first retry's delay (each later one doubles it, up to 10 minutes).
+  std::string event_webhook_ca;
+  int64_t event_retry_base_ms = 10000;
   // Automatic backups' target directory ("" = {data_dir}/backups).
   std::string backup_dir;
   // Days of automatic-backup history the target keeps (0: all). With it, a checkpoint of every

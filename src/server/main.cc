@@ -84,6 +84,15 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_flag("--no-audit", config.no_audit,
                   "Turn the audit log off (benchmarks of its cost only; never in production)");
+  serve->add_option("--event-webhook-ca", config.event_webhook_ca,
+                    "PEM bundle that event-subscription webhook endpoints are checked against "
+                    "(default: the system's trust store)");
+  serve
+      ->add_option("--event-retry-base-ms", config.event_retry_base_ms,
+                   "Delay before the first retry of a failed event delivery; each later one "
+                   "doubles it, up to 10 minutes")
+      ->check(CLI::Range(int64_t{10}, int64_t{3600000}))
+      ->capture_default_str();
   serve->add_option("--backup-dir", config.backup_dir,
                     "Automatic backups: the target directory for the journal of every change "
                     "(default: DATA_DIR/backups)");

@@ -1,13 +1,15 @@
 #include "server/observability.h"
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 namespace kh::server {
 
-StatusOr<Observability> StartObservability(const ServerConfig& config, const std::string& audit_dir,
+StatusOr<Observability> StartObservability(const ServerConfig& config, const std::string& data_dir,
+                                           const std::string& audit_dir,
                                            const crypto::EcPrivateKey& audit_key,
-                                           api::ApiServices& services) {
+                                           barrier::Barrier* barrier, api::ApiServices& services) {
   Observability o;
   if (config.no_audit) {
     std::cerr << "keyhaven: WARNING: the audit log is off (--no-audit)\n";
@@ -22,6 +24,19 @@ StatusOr<Observability> StartObservability(const ServerConfig& config, const std
     KH_ASSIGN_OR_RETURN(o.audit_log, audit::AuditLog::Open(std::move(options), audit_key));
     services.audit = o.audit_log.get();
   }
+  o.event_subscriptions = std::make_unique<domain::EventSubscriptions>(barrier);
+  o.event_outbox = std::make_unique<domain::EventOutbox>(barrier);
+  EventDispatcherOptions events;
+  events.webhook_ca_file = config.event_webhook_ca;
+  events.retry_base_ms = config.event_retry_base_ms;
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir + "/events", ec);
+  events.dead_letter_file = data_dir + "/events/dead-letter.jsonl";
+  o.events = std::make_unique<EventDispatcher>(std::move(events), o.event_subscriptions.get(),
+                                               o.event_outbox.get());
+  KH_RETURN_IF_ERROR(o.events->Start());
+  services.events = o.events.get();
+  services.event_subscriptions = o.event_subscriptions.get();
   if (config.metrics_listen_address.empty()) return o;
 
   o.metrics = std::make_unique<audit::ServiceMetrics>(config.vault_requests_per_window, [] {
@@ -32,13 +47,14 @@ StatusOr<Observability> StartObservability(const ServerConfig& config, const std
   services.metrics = o.metrics.get();
   audit::ServiceMetrics* metrics = o.metrics.get();
   audit::AuditLog* audit_log = o.audit_log.get();
+  EventDispatcher* dispatcher = o.events.get();
   KH_ASSIGN_OR_RETURN(o.listener,
                       http::MetricsListener::Start(
                           config.metrics_listen_address, config.metrics_listen_port,
-                          [metrics, audit_log] {
+                          [metrics, audit_log, dispatcher] {
                             std::string text = metrics->Render();
                             if (audit_log) text += audit::RenderAuditLogHealth(audit_log->Health());
-                            return text;
+                            return text + dispatcher->RenderMetrics();
                           }));
   return o;
 }

@@ -258,8 +258,8 @@ int Serve(const ServerConfig& config) {
   services.principals = &principals;
   services.role_assignments = role_assignments->get();
   auto observability = StartObservability(
-      config, config.audit_dir.empty() ? dir->path + "/audit" : config.audit_dir, *dir->audit_key,
-      services);
+      config, dir->path, config.audit_dir.empty() ? dir->path + "/audit" : config.audit_dir,
+      *dir->audit_key, dir->barrier.get(), services);
   if (!observability.ok()) {
     std::cerr << "keyhaven: " << observability.status().message() << "\n";
     return 1;
