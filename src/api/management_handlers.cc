@@ -1,5 +1,6 @@
 // The management surface: a compatible subset of ARM's Microsoft.KeyVault/vaults
 // (azure-kv-governance.md section 1), enough for @azure/arm-keyvault and `az keyvault`.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
 
@@ -12,6 +13,30 @@
 namespace kh::api {
 namespace json = boost::json;
 namespace {
+
+// keyhavenNearExpiryDays: up to 5 distinct whole days from 1 to 3650, e.g. [30, 7, 1].
+StatusOr<std::vector<int>> ParseNearExpiryDays(const json::value& v) {
+  const Status bad = InvalidArgument(
+      "The property \"keyhavenNearExpiryDays\" must be an array of up to 5 distinct whole days "
+      "from 1 to 3650.",
+      "BadRequest");
+  if (!v.is_array() || v.as_array().size() > 5) return bad;
+  std::vector<int> days;
+  for (const auto& d : v.as_array()) {
+    if (!d.is_int64() || d.as_int64() < 1 || d.as_int64() > 3650) return bad;
+    const int day = static_cast<int>(d.as_int64());
+    if (std::find(days.begin(), days.end(), day) != days.end()) return bad;
+    days.push_back(day);
+  }
+  std::sort(days.rbegin(), days.rend());
+  return days;
+}
+
+json::array NearExpiryDaysJson(const domain::Vault& v) {
+  json::array out;
+  for (int d : v.near_expiry_days) out.push_back(d);
+  return out;
+}
 
 constexpr std::string_view kActionRead = "Microsoft.KeyVault/vaults/read";
 constexpr std::string_view kActionWrite = "Microsoft.KeyVault/vaults/write";
@@ -54,6 +79,7 @@ json::object VaultToJson(const Call& call, const domain::Vault& v) {
       {"softDeleteRetentionInDays", v.retention_days},
       {"enableRbacAuthorization", v.enable_rbac_authorization},
       {"keyhavenAutomaticBackups", v.automatic_backups},
+      {"keyhavenNearExpiryDays", NearExpiryDaysJson(v)},
       {"provisioningState", "Succeeded"},
       {"publicNetworkAccess", v.public_network_access},
   };
@@ -214,6 +240,9 @@ StatusOr<domain::VaultSpec> ParseSpec(const Call& call, bool is_put) {
   KH_ASSIGN_OR_RETURN(spec.enable_soft_delete, OptBool(*props, "enableSoftDelete"));
   KH_ASSIGN_OR_RETURN(spec.enable_rbac_authorization, OptBool(*props, "enableRbacAuthorization"));
   KH_ASSIGN_OR_RETURN(spec.automatic_backups, OptBool(*props, "keyhavenAutomaticBackups"));
+  if (const json::value* days = props->if_contains("keyhavenNearExpiryDays")) {
+    KH_ASSIGN_OR_RETURN(spec.near_expiry_days, ParseNearExpiryDays(*days));
+  }
   KH_ASSIGN_OR_RETURN(spec.enabled_for_deployment, OptBool(*props, "enabledForDeployment"));
   KH_ASSIGN_OR_RETURN(spec.enabled_for_disk_encryption,
                       OptBool(*props, "enabledForDiskEncryption"));

@@ -1,5 +1,7 @@
 #include "domain/vault.h"
 
+#include <cstdlib>
+
 namespace kh::domain {
 namespace {
 
@@ -49,6 +51,9 @@ Fields Vault::ToFields() const {
   f.SetBool("purge_protection", purge_protection);
   f.SetBool("enable_rbac_authorization", enable_rbac_authorization);
   f.SetBool("automatic_backups", automatic_backups);
+  std::vector<std::string> days;
+  for (int d : near_expiry_days) days.push_back(std::to_string(d));
+  f.SetList("near_expiry_days", days);
   f.SetBool("enabled_for_deployment", enabled_for_deployment);
   f.SetBool("enabled_for_disk_encryption", enabled_for_disk_encryption);
   f.SetBool("enabled_for_template_deployment", enabled_for_template_deployment);
@@ -84,6 +89,10 @@ Vault Vault::FromFields(const Fields& f) {
   v.purge_protection = f.GetBool("purge_protection", false);
   v.enable_rbac_authorization = f.GetBool("enable_rbac_authorization", true);
   v.automatic_backups = f.GetBool("automatic_backups", true);
+  if (f.Has("near_expiry_days")) {
+    v.near_expiry_days.clear();
+    for (const auto& d : f.GetList("near_expiry_days")) v.near_expiry_days.push_back(std::atoi(d.c_str()));
+  }
   v.enabled_for_deployment = f.GetBool("enabled_for_deployment", false);
   v.enabled_for_disk_encryption = f.GetBool("enabled_for_disk_encryption", false);
   v.enabled_for_template_deployment = f.GetBool("enabled_for_template_deployment", false);

@@ -43,6 +43,9 @@ struct Vault {
   // Keyhaven's own property: every change to the vault's objects is journaled to the backup
   // target (barrier/backup_journal.h). On unless turned off.
   bool automatic_backups = true;
+  // Keyhaven's own property: days before a secret's or key's expiry at which a NearExpiry event
+  // is raised, each once (Azure has one fixed point, 30 days).
+  std::vector<int> near_expiry_days = {30};
   bool enabled_for_deployment = false;
   bool enabled_for_disk_encryption = false;
   bool enabled_for_template_deployment = false;
@@ -92,6 +95,7 @@ struct VaultSpec {
   std::optional<bool> enable_soft_delete;
   std::optional<bool> enable_rbac_authorization;
   std::optional<bool> automatic_backups;
+  std::optional<std::vector<int>> near_expiry_days;
   std::optional<bool> enabled_for_deployment;
   std::optional<bool> enabled_for_disk_encryption;
   std::optional<bool> enabled_for_template_deployment;

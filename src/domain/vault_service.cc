@@ -128,6 +128,7 @@ void VaultService::Apply(const VaultSpec& spec, Vault& v) const {
   if (spec.purge_protection && *spec.purge_protection) v.purge_protection = true;
   if (spec.enable_rbac_authorization) v.enable_rbac_authorization = *spec.enable_rbac_authorization;
   if (spec.automatic_backups) v.automatic_backups = *spec.automatic_backups;
+  if (spec.near_expiry_days) v.near_expiry_days = *spec.near_expiry_days;
   if (spec.enabled_for_deployment) v.enabled_for_deployment = *spec.enabled_for_deployment;
   if (spec.enabled_for_disk_encryption) {
     v.enabled_for_disk_encryption = *spec.enabled_for_disk_encryption;

@@ -132,7 +132,8 @@ void EventDispatcher::Enqueue(std::vector<audit::KeyVaultEvent> events) {
       entry.subscription = s.name;
       entry.payload = s.schema == domain::EventSchema::kCloudEvents ? audit::ToCloudEventJson(e)
                                                                    : audit::ToEventGridJson(e);
-      entry.first_ms = entry.next_attempt_ms = e.time_ms;
+      // The dispatcher's own clock (an event's time may come from the test clock).
+      entry.first_ms = entry.next_attempt_ms = Now();
       entries.push_back(std::move(entry));
     }
   }

@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "domain/purge_job.h"
 #include "domain/role_assignment_service.h"
 #include "domain/role_definition_service.h"
+#include "domain/expiry_job.h"
 #include "domain/rotation_job.h"
 #include "domain/secret_service.h"
 #include "domain/vault_backup.h"
@@ -29,6 +31,7 @@
 #include "http/tls_context.h"
 #include "barrier/journal_target.h"
 #include "server/data_dir.h"
+#include "server/expiry_events.h"
 #include "server/hsm_config.h"
 #include "server/observability.h"
 #include "server/jwks_source.h"
@@ -60,6 +63,11 @@ class PurgeLoop {
     cv_.notify_all();
     thread_.join();
   }
+  // More work for every pass (the expiry job), once the rest of the server exists.
+  void SetAfterPass(std::function<void(int64_t now)> after) {
+    std::lock_guard lock(mu_);
+    after_ = std::move(after);
+  }
   // Runs one pass now and returns when it is done.
   void RunNow() {
     std::unique_lock lock(mu_);
@@ -81,6 +89,12 @@ class PurgeLoop {
         std::cerr << "keyhaven: rotation job: " << rotated.status().ToString() << "\n";
       }
       lock.lock();
+      if (after_) {
+        auto after = after_;
+        lock.unlock();
+        after(clock_->NowSeconds());
+        lock.lock();
+      }
       completed_ = serving;
       cv_.notify_all();
       cv_.wait_for(lock, std::chrono::seconds(kPurgeIntervalSeconds),
@@ -90,6 +104,7 @@ class PurgeLoop {
 
   domain::PurgeJob* job_;
   domain::RotationJob* rotation_;
+  std::function<void(int64_t)> after_;
   const Clock* clock_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -271,6 +286,20 @@ int Serve(const ServerConfig& config) {
   services.clock = &clock;
   services.on_clock_advanced = [&purge_loop] { purge_loop.RunNow(); };
   api::Api api(api_config, services);
+  domain::ExpiryJob expiry_job(dir->barrier.get(), &vaults, &secrets, &keys);
+  purge_loop.SetAfterPass([&](int64_t now) {
+    auto notices = expiry_job.RunOnce(now);
+    if (!notices.ok()) {
+      std::cerr << "keyhaven: expiry job: " << notices.status().ToString() << "\n";
+      return;
+    }
+    if (notices->empty()) return;
+    ExpiryOutput out = ExpiryEvents(*notices, api, dir->identity.subscription_id, now * 1000);
+    if (services.audit) {
+      for (auto& record : out.records) services.audit->Write(std::move(record));
+    }
+    if (services.events) services.events->Publish(std::move(out.events));
+  });
 
   if (Status st = UpdateAdminAuthority(*dir, authority); !st.ok()) {
     std::cerr << "keyhaven: could not update admin.json: " << st.message() << "\n";
@@ -312,6 +341,9 @@ int Serve(const ServerConfig& config) {
   sigwait(&stop_signals, &signal_number);
   std::cout << "keyhaven: stopping (signal " << signal_number << ")" << std::endl;
   server.Stop();
+  // The expiry pass uses the api and services below, which go before the purge loop does.
+  purge_loop.SetAfterPass({});
+  purge_loop.RunNow();
   journal_shipper.Stop();
   if (Status drained = journal_shipper.Drain(); !drained.ok()) {
     std::cerr << "keyhaven: the backup target could not take every change; the rest waits in "

@@ -1,0 +1,79 @@
+#include "domain/expiry_job.h"
+
+namespace kh::domain {
+namespace {
+
+constexpr int64_t kDay = 86400;
+
+std::string NoticePath(const Vault& vault, const std::string& type, const std::string& name,
+                       const std::string& version, int days_before) {
+  return "sys/expiry-notices/" + vault.name + "/" + type + "/" + name + "/" + version + "/" +
+         (days_before == 0 ? std::string("expired") : std::to_string(days_before));
+}
+
+}  // namespace
+
+Status ExpiryJob::Consider(const std::shared_ptr<const Vault>& vault, const std::string& type,
+                           const std::string& name, const std::string& version,
+                           const ObjectAttributes& attributes, int64_t now,
+                           std::vector<ExpiryNotice>& out) {
+  if (!attributes.expires) return Status::Ok();
+  const int64_t exp = *attributes.expires;
+  // Only the nearest point reached: a key found 2 days before expiry with thresholds 30, 7, 1
+  // gets the 7-day notice (once), not three at once.
+  std::optional<int> point;
+  if (now >= exp) {
+    point = 0;
+  } else {
+    for (int days : vault->near_expiry_days) {
+      if (now >= exp - days * kDay && (!point || days < *point)) point = days;
+    }
+  }
+  if (!point) return Status::Ok();
+  const std::string path = NoticePath(*vault, type, name, version, *point);
+  KH_ASSIGN_OR_RETURN(auto raised, barrier_->Read(barrier_->system(), path));
+  if (raised) return Status::Ok();
+  storage::WriteBatch batch;
+  batch.ExpectAbsent(path);
+  KH_RETURN_IF_ERROR(barrier_->Write(barrier_->system(), batch, path, std::to_string(now)));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  out.push_back({vault, type, name, version, attributes.not_before, exp, *point});
+  return Status::Ok();
+}
+
+StatusOr<std::vector<ExpiryNotice>> ExpiryJob::RunOnce(int64_t now) {
+  std::vector<ExpiryNotice> out;
+  KH_ASSIGN_OR_RETURN(auto vaults, vaults_->List(std::nullopt));
+  Status first_error;
+  for (const auto& vault : vaults) {
+    std::string marker;
+    do {
+      auto page = secrets_->List(*vault, marker, kMaxPageSize);
+      if (!page.ok()) {
+        if (first_error.ok()) first_error = page.status();
+        break;
+      }
+      for (const auto& s : page->items) {
+        Status st = Consider(vault, "Secret", s.name, s.version, s.attributes, now, out);
+        if (!st.ok() && first_error.ok()) first_error = st;
+      }
+      marker = page->next_marker.value_or("");
+    } while (!marker.empty());
+    do {
+      auto page = keys_->List(*vault, marker, kMaxPageSize);
+      if (!page.ok()) {
+        if (first_error.ok()) first_error = page.status();
+        break;
+      }
+      for (const auto& k : page->items) {
+        Status st = Consider(vault, "Key", k.name, k.version, k.attributes, now, out);
+        if (!st.ok() && first_error.ok()) first_error = st;
+      }
+      marker = page->next_marker.value_or("");
+    } while (!marker.empty());
+  }
+  if (!first_error.ok() && out.empty()) return first_error;
+  return out;
+}
+
+}  // namespace kh::domain
