@@ -5,6 +5,7 @@
 //   POST /admin/vault-backup[/verify|/restore]     vault_backup_handlers.cc
 //   /admin/backup-key[/export|/import]             vault_backup_handlers.cc
 //   /admin/event-subscriptions[/{name}]            event_subscription_handlers.cc
+//   /admin/alert-rules[/{name}], /admin/alerts     alert_handlers.cc
 #include <boost/json.hpp>
 
 #include "api/call.h"
@@ -49,6 +50,7 @@ Response HandleAdmin(const Call& call) {
   if (s.size() >= 2 && s[1] == "vault-backup") return HandleVaultBackup(call);
   if (s.size() >= 2 && s[1] == "backup-key") return HandleBackupKey(call);
   if (s.size() >= 2 && s[1] == "event-subscriptions") return HandleEventSubscriptions(call);
+  if (s.size() >= 2 && (s[1] == "alert-rules" || s[1] == "alerts")) return HandleAlerts(call);
   return UnknownRoute(call.request);
 }
 

@@ -190,13 +190,14 @@ void Api::BeforeChange(const std::function<void(std::optional<Response>)>& go) c
 
 void Api::Audit(const Request& request, const Admission* admission, const Response& response,
                 int64_t duration_ms) const {
-  if (!services_.audit && !services_.metrics && !services_.events) return;
+  if (!services_.audit && !services_.metrics && !services_.events && !services_.alerts) return;
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   audit::AuditEvent event =
       BuildAuditEvent(*this, config_, services_, request, admission, response, duration_ms, now_ms);
   if (services_.metrics) services_.metrics->Record(event);
+  if (services_.alerts) services_.alerts->Record(event, now_ms);
   if (services_.events && request.method != "GET" && response.status < 300) {
     std::string topic = event.resource_id;
     std::string vault_name = AsciiLower(topic.substr(topic.rfind('/') + 1));

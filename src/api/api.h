@@ -17,6 +17,7 @@
 #include "api/rate_limiter.h"
 #include "api/request.h"
 #include "api/target.h"
+#include "audit/alert_rules.h"
 #include "audit/audit_event.h"
 #include "audit/key_vault_event.h"
 #include "audit/service_metrics.h"
@@ -28,6 +29,7 @@
 #include "domain/key_rotation.h"
 #include "domain/event_subscriptions.h"
 #include "domain/key_service.h"
+#include "domain/named_records.h"
 #include "domain/role_assignment_service.h"
 #include "domain/role_definition_service.h"
 #include "domain/secret_service.h"
@@ -64,6 +66,8 @@ struct ApiServices {
   audit::ServiceMetrics* metrics = nullptr;  // Azure's metrics, from the same records; optional
   EventDelivery* events = nullptr;           // events that requests raise; optional
   domain::EventSubscriptions* event_subscriptions = nullptr;
+  audit::AlertEngine* alerts = nullptr;            // alert rules over the request stream
+  domain::NamedRecords* alert_rules = nullptr;     // where the rules are kept
   domain::KeyRotationService* key_rotation = nullptr;  // rotate, rotationpolicy
   domain::RoleAssignmentService* role_assignments = nullptr;
   domain::RoleDefinitionService* role_definitions = nullptr;  // custom roles; optional

@@ -30,6 +30,7 @@ Response HandleAccessReview(const Call& call);  // /admin/access-review
 Response HandleVaultBackup(const Call& call);   // /admin/vault-backup[/verify|/restore]
 Response HandleBackupKey(const Call& call);     // /admin/backup-key[/export|/import]
 Response HandleEventSubscriptions(const Call& call);  // /admin/event-subscriptions[/{name}]
+Response HandleAlerts(const Call& call);  // /admin/alert-rules[/{name}], /admin/alerts
 Response HandleSecrets(const Call& call);
 Response HandleKeys(const Call& call);  // /keys, /deletedkeys, /rng
 

@@ -86,3 +86,14 @@ json::object TagsToJson(const std::map<std::string, std::string>& tags) {
 }
 
 }  // namespace kh::api
+
+namespace kh::api {
+
+boost::json::value JsonNumber(double value) {
+  if (value == static_cast<double>(static_cast<int64_t>(value)) && value > -9e15 && value < 9e15) {
+    return static_cast<int64_t>(value);
+  }
+  return value;
+}
+
+}  // namespace kh::api

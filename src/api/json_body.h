@@ -26,6 +26,8 @@ StatusOr<std::optional<std::map<std::string, std::string>>> OptStringMap(
     const boost::json::object& o, std::string_view key);
 
 Response JsonResponse(int status, const boost::json::value& body);
+// A number as JSON: whole values as integers (Boost.JSON writes every double as 1E1).
+boost::json::value JsonNumber(double value);
 boost::json::object TagsToJson(const std::map<std::string, std::string>& tags);
 
 }  // namespace kh::api

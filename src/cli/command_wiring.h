@@ -21,5 +21,6 @@ void AddKeyCommands(CLI::App& app, Action* action);
 void AddAccessCommands(CLI::App& app, Action* action);
 void AddAccessReviewCommands(CLI::App& app, Action* action);
 void AddBackupCommands(CLI::App& app, Action* action);
+void AddObserveCommands(CLI::App& app, Action* action);
 
 }  // namespace kh::cli

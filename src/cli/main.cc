@@ -85,6 +85,7 @@ int Run(int argc, const char* const* argv, const CliEnvironment& environment) {
   AddAccessCommands(app, &action);
   AddAccessReviewCommands(app, &action);
   AddBackupCommands(app, &action);
+  AddObserveCommands(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

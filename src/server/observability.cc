@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "api/alert_rule_json.h"
+
 namespace kh::server {
 
 StatusOr<Observability> StartObservability(const ServerConfig& config, const std::string& data_dir,
@@ -37,6 +39,12 @@ StatusOr<Observability> StartObservability(const ServerConfig& config, const std
   KH_RETURN_IF_ERROR(o.events->Start());
   services.events = o.events.get();
   services.event_subscriptions = o.event_subscriptions.get();
+  o.alerts = std::make_unique<audit::AlertEngine>();
+  o.alert_rules = std::make_unique<domain::NamedRecords>(barrier, "sys/alert-rules/", "alert rule");
+  KH_RETURN_IF_ERROR(api::ReloadAlertRules(*o.alert_rules, *o.alerts));
+  o.alert_monitor = std::make_unique<AlertMonitor>(o.alerts.get(), config.event_webhook_ca);
+  services.alerts = o.alerts.get();
+  services.alert_rules = o.alert_rules.get();
   if (config.metrics_listen_address.empty()) return o;
 
   o.metrics = std::make_unique<audit::ServiceMetrics>(config.vault_requests_per_window, [] {

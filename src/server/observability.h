@@ -12,8 +12,10 @@
 #include "barrier/barrier.h"
 #include "domain/event_outbox.h"
 #include "domain/event_subscriptions.h"
+#include "domain/named_records.h"
 #include "http/metrics_listener.h"
 #include "server/config.h"
+#include "server/alert_monitor.h"
 #include "server/event_dispatcher.h"
 
 namespace kh::server {
@@ -23,6 +25,9 @@ struct Observability {
   std::unique_ptr<domain::EventSubscriptions> event_subscriptions;
   std::unique_ptr<domain::EventOutbox> event_outbox;
   std::unique_ptr<EventDispatcher> events;
+  std::unique_ptr<audit::AlertEngine> alerts;
+  std::unique_ptr<domain::NamedRecords> alert_rules;
+  std::unique_ptr<AlertMonitor> alert_monitor;
   std::unique_ptr<audit::ServiceMetrics> metrics;
   std::unique_ptr<http::MetricsListener> listener;  // null without --metrics-listen
 };

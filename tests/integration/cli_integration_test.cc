@@ -321,5 +321,34 @@ TEST_F(CliTest, KeysFromTheCommandLine) {
   EXPECT_EQ(Field(reopened.out, "value"), "aGVsbG8");
 }
 
+TEST_F(CliTest, AlertRulesAndAlerts) {
+  auto created = Cli({"alert", "rule", "create", "cli-denied", "--status", "401", "--status", "403",
+                      "--threshold", "10", "--window-seconds", "60"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_NE(created.out.find("\"statusCodes\": ["), std::string::npos) << created.out;
+  auto bad = Cli({"alert", "rule", "create", "cli-bad", "--threshold", "-1"});
+  EXPECT_NE(bad.exit_code, 0);
+  auto rules = Cli({"alert", "rule", "list", "--output", "table"});
+  ASSERT_EQ(rules.exit_code, 0) << rules.err;
+  EXPECT_NE(rules.out.find("cli-denied  CountAbove  10  60"), std::string::npos) << rules.out;
+  auto alerts = Cli({"alert", "list", "--output", "table"});
+  ASSERT_EQ(alerts.exit_code, 0) << alerts.err;
+  EXPECT_NE(alerts.out.find("cli-denied  None  0"), std::string::npos) << alerts.out;
+  ASSERT_EQ(Cli({"alert", "rule", "delete", "cli-denied"}).exit_code, 0);
+  EXPECT_EQ(Cli({"alert", "rule", "list"}).out.find("cli-denied"), std::string::npos);
+  EXPECT_EQ(Cli({"alert", "rule", "delete", "cli-denied"}).exit_code, 1);
+}
+
+TEST_F(CliTest, EventSubscriptionsNeedAnEndpointThatAnswers) {
+  auto listed = Cli({"event", "subscription", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  // Nothing listens there: the validation handshake fails and nothing is stored.
+  auto refused = Cli({"event", "subscription", "create", "cli-hook", "--endpoint",
+                      "https://localhost:1/hook"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("could not be reached"), std::string::npos) << refused.err;
+  EXPECT_EQ(Cli({"event", "subscription", "list"}).out.find("cli-hook"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kh::testing
