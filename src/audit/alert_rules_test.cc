@@ -2,17 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "audit/audit_test_util.h"
+
 namespace kh::audit {
 namespace {
 
 AuditEvent Request(int status, std::string op = "SecretGet", int64_t ms = 1,
                    std::string vault = "APP") {
-  AuditEvent e;
-  e.resource_id = "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/" + vault;
-  e.operation_name = std::move(op);
-  e.http_status = status;
-  e.duration_ms = ms;
-  return e;
+  return testing::RequestTo(std::move(vault), std::move(op), status, ms);
 }
 
 TEST(AlertEngineTest, FiresOnceAboveTheCountAndResolvesWhenTheWindowEmpties) {

@@ -65,4 +65,14 @@ inline AuditEvent EventNamed(const std::string& operation, int status = 200) {
   return e;
 }
 
+// A request to vault `vault` as its audit record shows it.
+inline AuditEvent RequestTo(std::string vault, std::string op, int status, int64_t ms = 1) {
+  AuditEvent e;
+  e.resource_id = "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/" + vault;
+  e.operation_name = std::move(op);
+  e.http_status = status;
+  e.duration_ms = ms;
+  return e;
+}
+
 }  // namespace kh::audit::testing

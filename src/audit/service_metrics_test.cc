@@ -3,18 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "audit/audit_test_util.h"
+
 namespace kh::audit {
 namespace {
 
 using ::testing::HasSubstr;
 
 AuditEvent Request(std::string op, int status, int64_t ms, std::string vault = "V1") {
-  AuditEvent e;
-  e.resource_id = "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/" + vault;
-  e.operation_name = std::move(op);
-  e.http_status = status;
-  e.duration_ms = ms;
-  return e;
+  return testing::RequestTo(std::move(vault), std::move(op), status, ms);
 }
 
 TEST(ServiceMetricsTest, CountsHitsResultsAndLatencyWithAzuresDimensions) {

@@ -3,11 +3,9 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 
 import { startServer, secretName, eventually, rawRequest, API_VERSION } from './harness.mjs';
-import { makeCertificate, WebhookReceiver } from './webhook_receiver.mjs';
+import { startWebhookReceiver } from './webhook_receiver.mjs';
 
 const LRO = { intervalInMs: 20 };
 
@@ -15,9 +13,8 @@ describe('alert rules', () => {
   let h;
   let receiver;
   before(async () => {
-    const dir = fs.mkdtempSync(path.join(process.env.KEYHAVEN_TMP_ROOT || '/tmp', 'webhook-'));
-    const cert = makeCertificate(dir);
-    receiver = await new WebhookReceiver(cert).listen();
+    let cert;
+    ({ receiver, cert } = await startWebhookReceiver());
     h = await startServer({ name: 'alerts', extraArgs: ['--event-webhook-ca', cert.cert] });
   });
   after(async () => {

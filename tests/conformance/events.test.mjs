@@ -11,7 +11,7 @@ import path from 'node:path';
 import { EventGridDeserializer } from '@azure/eventgrid';
 
 import { startServer, secretName, eventually, RESOURCE_GROUP } from './harness.mjs';
-import { makeCertificate, WebhookReceiver } from './webhook_receiver.mjs';
+import { startWebhookReceiver, WebhookReceiver } from './webhook_receiver.mjs';
 
 const LRO = { intervalInMs: 20 };
 const AUTH_VERSION = '2022-04-01';
@@ -24,9 +24,7 @@ describe('events (Event Grid webhooks)', () => {
   const deserializer = new EventGridDeserializer();
 
   before(async () => {
-    const dir = fs.mkdtempSync(path.join(process.env.KEYHAVEN_TMP_ROOT || '/tmp', 'webhook-'));
-    cert = makeCertificate(dir);
-    receiver = await new WebhookReceiver(cert).listen();
+    ({ receiver, cert } = await startWebhookReceiver());
     h = await startServer({
       name: 'events',
       extraArgs: ['--event-webhook-ca', cert.cert, '--event-retry-base-ms', '200'],

@@ -5,12 +5,11 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { EventGridDeserializer } from '@azure/eventgrid';
 
 import { startServer, eventually, RESOURCE_GROUP } from './harness.mjs';
-import { makeCertificate, WebhookReceiver } from './webhook_receiver.mjs';
+import { startWebhookReceiver } from './webhook_receiver.mjs';
 import { auditEvents } from './audit_util.mjs';
 
 const DAY = 86400;
@@ -20,9 +19,8 @@ describe('near-expiry and expired events (test clock)', () => {
   let h;
   let receiver;
   before(async () => {
-    const dir = fs.mkdtempSync(path.join(process.env.KEYHAVEN_TMP_ROOT || '/tmp', 'webhook-'));
-    const cert = makeCertificate(dir);
-    receiver = await new WebhookReceiver(cert).listen();
+    let cert;
+    ({ receiver, cert } = await startWebhookReceiver());
     h = await startServer({ name: 'events-expiry', testClock: true, extraArgs: ['--event-webhook-ca', cert.cert] });
   });
   after(async () => {

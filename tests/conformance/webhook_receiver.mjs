@@ -7,6 +7,13 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 
+/** A fresh certificate in a temp dir and a receiver listening with it: {receiver, cert}. */
+export async function startWebhookReceiver() {
+  const dir = fs.mkdtempSync(path.join(process.env.KEYHAVEN_TMP_ROOT || '/tmp', 'webhook-'));
+  const cert = makeCertificate(dir);
+  return { receiver: await new WebhookReceiver(cert).listen(), cert };
+}
+
 export function makeCertificate(dir) {
   const key = path.join(dir, 'webhook-key.pem');
   const cert = path.join(dir, 'webhook-cert.pem');
