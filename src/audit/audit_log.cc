@@ -411,6 +411,7 @@ Status AuditLog::Cycle(bool final) {
   }
   dropped_unreported_ = 0;
   unwritten_.clear();
+  for (AuditForwarder* f : options_.forwarders) f->Forward(buffer_);
   if (rotate) {
     KH_RETURN_IF_ERROR(Sync());
     ::close(fd_);

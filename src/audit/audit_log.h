@@ -29,6 +29,7 @@
 
 #include "audit/audit_chain.h"
 #include "audit/audit_event.h"
+#include "audit/audit_forwarder.h"
 #include "core/status_or.h"
 #include "crypto/ec_key.h"
 
@@ -44,6 +45,8 @@ struct AuditLogOptions {
   bool fail_closed = true;
   size_t max_queued_events = 200000;
   std::function<int64_t()> now_ms;  // wall clock in Unix ms; default: the system clock
+  // Copies of every written batch (syslog, webhook); they must outlive the log.
+  std::vector<AuditForwarder*> forwarders;
 };
 
 struct AuditLogHealth {

@@ -44,6 +44,9 @@ struct ServerConfig {
   int audit_rotate_hours = 24;
   int audit_retention_days = 90;
   int audit_checkpoint_seconds = 60;
+  // Copies of the audit log: "udp://HOST:PORT" or "tcp://HOST:PORT" (RFC 5424), an https:// URL.
+  std::string audit_syslog;
+  std::string audit_webhook;
   // Events: the CA bundle webhook endpoints are checked against ("" = the system's), and the
   // first retry's delay (each later one doubles it, up to 10 minutes).
   std::string event_webhook_ca;

@@ -82,6 +82,11 @@ int Main(int argc, char** argv) {
                    "Sign a checkpoint of the audit chain at least this often")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  serve->add_option("--audit-syslog", config.audit_syslog,
+                    "Copy the audit log to syslog (RFC 5424): udp://HOST:PORT or tcp://HOST:PORT");
+  serve->add_option("--audit-webhook", config.audit_webhook,
+                    "Copy the audit log to an https:// webhook, in batches of {\"records\":[...]}"
+                    " (checked against --event-webhook-ca)");
   serve->add_flag("--no-audit", config.no_audit,
                   "Turn the audit log off (benchmarks of its cost only; never in production)");
   serve->add_option("--event-webhook-ca", config.event_webhook_ca,

@@ -5,6 +5,8 @@
 #include <iostream>
 
 #include "api/alert_rule_json.h"
+#include "audit/syslog_forwarder.h"
+#include "server/audit_webhook_forwarder.h"
 
 namespace kh::server {
 
@@ -23,6 +25,18 @@ StatusOr<Observability> StartObservability(const ServerConfig& config, const std
     options.rotate_every_ms = int64_t{config.audit_rotate_hours} * 3600 * 1000;
     options.retention_days = config.audit_retention_days;
     options.checkpoint_every_ms = int64_t{config.audit_checkpoint_seconds} * 1000;
+    if (!config.audit_syslog.empty()) {
+      KH_ASSIGN_OR_RETURN(auto syslog, audit::SyslogForwarder::Create(config.audit_syslog));
+      o.forwarders.push_back(std::move(syslog));
+    }
+    if (!config.audit_webhook.empty()) {
+      if (config.audit_webhook.rfind("https://", 0) != 0) {
+        return InvalidArgument("--audit-webhook must be an https:// URL.");
+      }
+      o.forwarders.push_back(
+          std::make_unique<AuditWebhookForwarder>(config.audit_webhook, config.event_webhook_ca));
+    }
+    for (auto& f : o.forwarders) options.forwarders.push_back(f.get());
     KH_ASSIGN_OR_RETURN(o.audit_log, audit::AuditLog::Open(std::move(options), audit_key));
     services.audit = o.audit_log.get();
   }
@@ -56,12 +70,15 @@ StatusOr<Observability> StartObservability(const ServerConfig& config, const std
   audit::ServiceMetrics* metrics = o.metrics.get();
   audit::AuditLog* audit_log = o.audit_log.get();
   EventDispatcher* dispatcher = o.events.get();
+  std::vector<audit::AuditForwarder*> forwarders;  // raw: `o` moves, its vector's items do not
+  for (auto& f : o.forwarders) forwarders.push_back(f.get());
   KH_ASSIGN_OR_RETURN(o.listener,
                       http::MetricsListener::Start(
                           config.metrics_listen_address, config.metrics_listen_port,
-                          [metrics, audit_log, dispatcher] {
+                          [metrics, audit_log, dispatcher, forwarders] {
                             std::string text = metrics->Render();
                             if (audit_log) text += audit::RenderAuditLogHealth(audit_log->Health());
+                            for (auto* f : forwarders) text += audit::RenderForwarderHealth(f->Health());
                             return text + dispatcher->RenderMetrics();
                           }));
   return o;

@@ -21,6 +21,8 @@
 namespace kh::server {
 
 struct Observability {
+  // Declared before the log, so they outlive it (it forwards to them until it closes).
+  std::vector<std::unique_ptr<audit::AuditForwarder>> forwarders;
   std::unique_ptr<audit::AuditLog> audit_log;       // null with --no-audit
   std::unique_ptr<domain::EventSubscriptions> event_subscriptions;
   std::unique_ptr<domain::EventOutbox> event_outbox;
