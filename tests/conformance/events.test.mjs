@@ -76,11 +76,16 @@ describe('events (Event Grid webhooks)', () => {
       },
     });
     assert.equal(put.status, 201, put.text);
+    await h.arm().vaults.updateAccessPolicy(RESOURCE_GROUP, vault, 'add', {
+      properties: {
+        accessPolicies: [{ tenantId: h.admin.tenantId, objectId: app.objectId, permissions: { secrets: ['get'] } }],
+      },
+    });
 
     let events;
     await eventually(async () => {
       events = await eventGridEvents('/all');
-      assert.equal(events.length, 6, `events so far: ${events.map((e) => e.eventType).join(', ')}`);
+      assert.equal(events.length, 7, `events so far: ${events.map((e) => e.eventType).join(', ')}`);
     }, { timeoutMs: 10_000 });
     const byType = (t) => events.filter((e) => e.eventType === t);
     const [secretEvent] = byType('Microsoft.KeyVault.SecretNewVersionCreated');
@@ -106,6 +111,10 @@ describe('events (Event Grid webhooks)', () => {
     assert.equal(byType('Keyhaven.KeyVault.ObjectDeleted')[0].subject, name);
     assert.equal(byType('Keyhaven.KeyVault.ObjectPurged')[0].data.ObjectType, 'Secret');
     assert.equal(byType('Keyhaven.KeyVault.RoleAssignmentChanged')[0].subject, assignmentName);
+    const [policyEvent] = byType('Microsoft.KeyVault.VaultAccessPolicyChanged');
+    assert.equal(policyEvent.subject, vault);
+    assert.equal(policyEvent.data.ObjectType, 'Vault');
+    assert.equal(policyEvent.data.VaultName, vault);
     const delivery = deliveredTo('/all')[0];
     assert.equal(delivery.headers['aeg-event-type'], 'Notification');
     assert.equal(delivery.headers['aeg-subscription-name'], 'all-of-vault');
