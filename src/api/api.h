@@ -68,6 +68,9 @@ struct ApiServices {
   domain::EventSubscriptions* event_subscriptions = nullptr;
   audit::AlertEngine* alerts = nullptr;            // alert rules over the request stream
   domain::NamedRecords* alert_rules = nullptr;     // where the rules are kept
+  // A vault's diagnostic settings (stored documents), and what to run after one changed.
+  std::function<domain::NamedRecords(const std::string& vault)> diagnostic_settings;
+  std::function<Status()> on_diagnostic_settings_changed;
   domain::KeyRotationService* key_rotation = nullptr;  // rotate, rotationpolicy
   domain::RoleAssignmentService* role_assignments = nullptr;
   domain::RoleDefinitionService* role_definitions = nullptr;  // custom roles; optional

@@ -31,6 +31,9 @@ Response HandleVaultBackup(const Call& call);   // /admin/vault-backup[/verify|/
 Response HandleBackupKey(const Call& call);     // /admin/backup-key[/export|/import]
 Response HandleEventSubscriptions(const Call& call);  // /admin/event-subscriptions[/{name}]
 Response HandleAlerts(const Call& call);  // /admin/alert-rules[/{name}], /admin/alerts
+// {vault id}/providers/Microsoft.Insights/diagnosticSettings[/{setting}]
+Response HandleDiagnosticSettings(const Call& call, const domain::Vault& vault,
+                                  const std::string* setting);
 Response HandleSecrets(const Call& call);
 Response HandleKeys(const Call& call);  // /keys, /deletedkeys, /rng
 

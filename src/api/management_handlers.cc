@@ -387,6 +387,14 @@ Response HandleManagement(const Call& call) {
       Is(s[4], "vaults")) {
     return VaultList(call, std::nullopt);
   }
+  // .../vaults/{name}/providers/Microsoft.Insights/diagnosticSettings[/{setting}]
+  if ((s.size() == 11 || s.size() == 12) && Is(s[2], "resourceGroups") && Is(s[4], "providers") &&
+      Is(s[5], "Microsoft.KeyVault") && Is(s[6], "vaults") && Is(s[8], "providers") &&
+      Is(s[9], "Microsoft.Insights") && Is(s[10], "diagnosticSettings")) {
+    auto vault = call.services.vaults->Get(s[3], s[7]);
+    if (!vault.ok()) return ErrorResponse(vault.status());
+    return HandleDiagnosticSettings(call, **vault, s.size() == 12 ? &s[11] : nullptr);
+  }
   // .../vaults/{name}/accessPolicies/{add|replace|remove}
   if (s.size() == 10 && Is(s[2], "resourceGroups") && Is(s[4], "providers") &&
       Is(s[5], "Microsoft.KeyVault") && Is(s[6], "vaults") && Is(s[8], "accessPolicies")) {

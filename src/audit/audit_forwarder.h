@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kh::audit {
 
@@ -27,7 +28,8 @@ class AuditForwarder {
   virtual ForwarderHealth Health() const = 0;
 };
 
-// The forwarders' health in Prometheus text (keyhaven_audit_sink_*{sink="..."}).
-std::string RenderForwarderHealth(const ForwarderHealth& health);
+// The forwarders' health in Prometheus text (keyhaven_audit_sink_*{sink="..."}), each metric
+// family once.
+std::string RenderForwarderHealth(const std::vector<ForwarderHealth>& sinks);
 
 }  // namespace kh::audit

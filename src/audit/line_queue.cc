@@ -4,22 +4,26 @@
 
 namespace kh::audit {
 
-std::string RenderForwarderHealth(const ForwarderHealth& h) {
-  const std::string labels = "{sink=\"" + h.name + "\"}";
+std::string RenderForwarderHealth(const std::vector<ForwarderHealth>& sinks) {
+  if (sinks.empty()) return "";
   std::string out;
-  const auto metric = [&](const char* name, const char* type, const char* help, uint64_t v) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
-           name + labels + " " + std::to_string(v) + "\n";
+  const auto family = [&](const char* name, const char* type, const char* help, auto value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    for (const auto& h : sinks) {
+      out += std::string(name) + "{sink=\"" + h.name + "\"} " + std::to_string(value(h)) + "\n";
+    }
   };
-  metric("keyhaven_audit_sink_up", "gauge", "1 when the sink's last send succeeded.", h.up ? 1 : 0);
-  metric("keyhaven_audit_sink_records_sent_total", "counter", "Audit records the sink delivered.",
-         h.sent);
-  metric("keyhaven_audit_sink_failures_total", "counter", "Sends to the sink that failed.",
-         h.failures);
-  metric("keyhaven_audit_sink_records_dropped_total", "counter",
-         "Audit records the sink gave up when its queue was full.", h.dropped);
-  metric("keyhaven_audit_sink_records_queued", "gauge", "Audit records waiting for the sink.",
-         h.queued);
+  family("keyhaven_audit_sink_up", "gauge", "1 when the sink's last send succeeded.",
+         [](const ForwarderHealth& h) { return h.up ? 1 : 0; });
+  family("keyhaven_audit_sink_records_sent_total", "counter", "Audit records the sink delivered.",
+         [](const ForwarderHealth& h) { return h.sent; });
+  family("keyhaven_audit_sink_failures_total", "counter", "Sends to the sink that failed.",
+         [](const ForwarderHealth& h) { return h.failures; });
+  family("keyhaven_audit_sink_records_dropped_total", "counter",
+         "Audit records the sink gave up when its queue was full.",
+         [](const ForwarderHealth& h) { return h.dropped; });
+  family("keyhaven_audit_sink_records_queued", "gauge", "Audit records waiting for the sink.",
+         [](const ForwarderHealth& h) { return h.queued; });
   return out;
 }
 

@@ -36,7 +36,8 @@ std::string SyslogForwarder::Message(std::string_view hostname, int pid, std::st
   return m;
 }
 
-StatusOr<std::unique_ptr<SyslogForwarder>> SyslogForwarder::Create(const std::string& target) {
+StatusOr<std::unique_ptr<SyslogForwarder>> SyslogForwarder::Create(const std::string& target,
+                                                                   const std::string& name) {
   const bool tcp = target.rfind("tcp://", 0) == 0;
   if (!tcp && target.rfind("udp://", 0) != 0) {
     return InvalidArgument("--audit-syslog must be udp://HOST:PORT or tcp://HOST:PORT.");
@@ -48,14 +49,17 @@ StatusOr<std::unique_ptr<SyslogForwarder>> SyslogForwarder::Create(const std::st
   }
   std::string host = rest.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return std::unique_ptr<SyslogForwarder>(new SyslogForwarder(tcp, host, rest.substr(colon + 1)));
+  return std::unique_ptr<SyslogForwarder>(
+      new SyslogForwarder(tcp, host, rest.substr(colon + 1), name));
 }
 
-SyslogForwarder::SyslogForwarder(bool tcp, std::string host, std::string port)
+SyslogForwarder::SyslogForwarder(bool tcp, std::string host, std::string port,
+                                 const std::string& name)
     : tcp_(tcp), host_(std::move(host)), port_(std::move(port)) {
-  char name[256] = {0};
-  if (::gethostname(name, sizeof name - 1) == 0) hostname_ = name;
-  queue_ = std::make_unique<LineQueue>(tcp_ ? "syslog-tcp" : "syslog-udp", kMaxQueuedLines, 256,
+  char host_name[256] = {0};
+  if (::gethostname(host_name, sizeof host_name - 1) == 0) hostname_ = host_name;
+  queue_ = std::make_unique<LineQueue>(!name.empty() ? name : tcp_ ? "syslog-tcp" : "syslog-udp",
+                                       kMaxQueuedLines, 256,
                                        [this](const auto& lines) { return Send(lines); });
 }
 

@@ -13,8 +13,10 @@ namespace kh::audit {
 
 class SyslogForwarder final : public AuditForwarder {
  public:
-  // `target`: "udp://HOST:PORT" or "tcp://HOST:PORT".
-  static StatusOr<std::unique_ptr<SyslogForwarder>> Create(const std::string& target);
+  // `target`: "udp://HOST:PORT" or "tcp://HOST:PORT". `name` labels its health ("" = by
+  // transport: syslog-udp, syslog-tcp).
+  static StatusOr<std::unique_ptr<SyslogForwarder>> Create(const std::string& target,
+                                                           const std::string& name = "");
   ~SyslogForwarder() override;
 
   void Forward(std::string_view lines) override { queue_->Push(lines); }
@@ -24,7 +26,7 @@ class SyslogForwarder final : public AuditForwarder {
   static std::string Message(std::string_view hostname, int pid, std::string_view record);
 
  private:
-  SyslogForwarder(bool tcp, std::string host, std::string port);
+  SyslogForwarder(bool tcp, std::string host, std::string port, const std::string& name);
   Status Send(const std::vector<std::string>& lines);
   Status Connect();
 

@@ -4,10 +4,11 @@
 
 namespace kh::server {
 
-AuditWebhookForwarder::AuditWebhookForwarder(std::string url, std::string ca_file)
+AuditWebhookForwarder::AuditWebhookForwarder(std::string url, std::string ca_file,
+                                             std::string name)
     : url_(std::move(url)), ca_file_(std::move(ca_file)) {
   queue_ = std::make_unique<audit::LineQueue>(
-      "webhook", 200000, 500, [this](const auto& records) { return Send(records); });
+      std::move(name), 200000, 500, [this](const auto& records) { return Send(records); });
 }
 
 AuditWebhookForwarder::~AuditWebhookForwarder() { queue_.reset(); }

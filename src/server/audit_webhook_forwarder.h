@@ -12,8 +12,9 @@ namespace kh::server {
 
 class AuditWebhookForwarder final : public audit::AuditForwarder {
  public:
-  // `ca_file`: the PEM bundle the endpoint is checked against ("" = the system's).
-  AuditWebhookForwarder(std::string url, std::string ca_file);
+  // `ca_file`: the PEM bundle the endpoint is checked against ("" = the system's). `name` labels
+  // its health.
+  AuditWebhookForwarder(std::string url, std::string ca_file, std::string name = "webhook");
   ~AuditWebhookForwarder() override;
 
   void Forward(std::string_view lines) override { queue_->Push(lines); }

@@ -37,6 +37,16 @@ StatusOr<Observability> StartObservability(const ServerConfig& config, const std
           std::make_unique<AuditWebhookForwarder>(config.audit_webhook, config.event_webhook_ca));
     }
     for (auto& f : o.forwarders) options.forwarders.push_back(f.get());
+    o.diagnostics = std::make_unique<DiagnosticRouter>(barrier, config.event_webhook_ca);
+    KH_RETURN_IF_ERROR(o.diagnostics->Reload());
+    options.forwarders.push_back(o.diagnostics.get());
+    services.diagnostic_settings = [barrier](const std::string& vault) {
+      return domain::NamedRecords(barrier, "sys/diagnostic-settings/" + vault + "/",
+                                  "diagnostic setting");
+    };
+    services.on_diagnostic_settings_changed = [router = o.diagnostics.get()] {
+      return router->Reload();
+    };
     KH_ASSIGN_OR_RETURN(o.audit_log, audit::AuditLog::Open(std::move(options), audit_key));
     services.audit = o.audit_log.get();
   }
@@ -72,13 +82,19 @@ StatusOr<Observability> StartObservability(const ServerConfig& config, const std
   EventDispatcher* dispatcher = o.events.get();
   std::vector<audit::AuditForwarder*> forwarders;  // raw: `o` moves, its vector's items do not
   for (auto& f : o.forwarders) forwarders.push_back(f.get());
+  DiagnosticRouter* diagnostics = o.diagnostics.get();
   KH_ASSIGN_OR_RETURN(o.listener,
                       http::MetricsListener::Start(
                           config.metrics_listen_address, config.metrics_listen_port,
-                          [metrics, audit_log, dispatcher, forwarders] {
+                          [metrics, audit_log, dispatcher, forwarders, diagnostics] {
                             std::string text = metrics->Render();
                             if (audit_log) text += audit::RenderAuditLogHealth(audit_log->Health());
-                            for (auto* f : forwarders) text += audit::RenderForwarderHealth(f->Health());
+                            std::vector<audit::ForwarderHealth> sinks;
+                            for (auto* f : forwarders) sinks.push_back(f->Health());
+                            if (diagnostics) {
+                              for (auto& d : diagnostics->Destinations()) sinks.push_back(d);
+                            }
+                            text += audit::RenderForwarderHealth(sinks);
                             return text + dispatcher->RenderMetrics();
                           }));
   return o;

@@ -16,6 +16,7 @@
 #include "http/metrics_listener.h"
 #include "server/config.h"
 #include "server/alert_monitor.h"
+#include "server/diagnostic_router.h"
 #include "server/event_dispatcher.h"
 
 namespace kh::server {
@@ -23,6 +24,7 @@ namespace kh::server {
 struct Observability {
   // Declared before the log, so they outlive it (it forwards to them until it closes).
   std::vector<std::unique_ptr<audit::AuditForwarder>> forwarders;
+  std::unique_ptr<DiagnosticRouter> diagnostics;  // per-vault destinations
   std::unique_ptr<audit::AuditLog> audit_log;       // null with --no-audit
   std::unique_ptr<domain::EventSubscriptions> event_subscriptions;
   std::unique_ptr<domain::EventOutbox> event_outbox;

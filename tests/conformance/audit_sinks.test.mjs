@@ -6,13 +6,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
-import { startServer, secretName, eventually } from './harness.mjs';
+import { startServer, secretName, eventually, RESOURCE_GROUP } from './harness.mjs';
 import { auditRecords } from './audit_util.mjs';
 import { startWebhookReceiver, WebhookReceiver } from './webhook_receiver.mjs';
+import { httpGet, metricsUrlOf, parsePrometheus } from './metrics_util.mjs';
 
 const SYSLOG = /^<134>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (\S+) keyhaven (\d+) audit - (\{.*\})$/;
 
@@ -98,15 +98,10 @@ describe('audit sinks: syslog and webhook', () => {
     const { client } = await h.createVaultWithClient('sinkdown');
     await client.setSecret(secretName('while-down'), 'v');
     await new Promise((r) => setTimeout(r, 1500)); // at least one failed send
-    const metricsUrl = /metrics on (http:\S+)/.exec(h.output())[1];
-    const text = await new Promise((resolve, reject) =>
-      http.get(metricsUrl, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve(body));
-      }).on('error', reject));
-    assert.match(text, /keyhaven_audit_sink_up\{sink="webhook"\} 0/);
-    assert.match(text, /keyhaven_audit_sink_up\{sink="syslog-tcp"\} 1/);
+    const families = parsePrometheus((await httpGet(metricsUrlOf(h))).body);
+    const up = families.find((f) => f.name === 'keyhaven_audit_sink_up').samples;
+    assert.equal(up.find((s) => s.labels.sink === 'webhook').value, 0, 'the webhook is down');
+    assert.equal(up.find((s) => s.labels.sink === 'syslog-tcp').value, 1);
     const missed = receiver.deliveries;
     receiver = new WebhookReceiver(cert);
     receiver.deliveries = missed;
@@ -116,6 +111,37 @@ describe('audit sinks: syslog and webhook', () => {
       const got = new Set(seqs(webhookRecords()));
       assert.deepEqual(file.filter((s) => !got.has(s)), [], 'records the webhook never got');
     }, { timeoutMs: 15_000 });
+  });
+
+  it("a vault's diagnostic settings send its records, and only its, to their destination", { timeout: 60_000 }, async () => {
+    const a = await h.createVaultWithClient('diaga');
+    const b = await h.createVaultWithClient('diagb');
+    const settings = (vault) =>
+      `/subscriptions/${h.admin.subscriptionId}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.KeyVault/vaults/${vault}/providers/Microsoft.Insights/diagnosticSettings`;
+    const put = (body) => h.requestJson('PUT', `${settings(a.name)}/to-webhook?api-version=2021-05-01-preview`, body);
+    assert.equal((await put({ properties: { logs: [{ category: 'AuditEvent', enabled: true }] } })).status, 400, 'no destination');
+    assert.equal((await put({ properties: { keyhavenWebhookUrl: receiver.url('/diag'), logs: [] } })).status, 400, 'audit not enabled');
+    const created = await put({
+      properties: { keyhavenWebhookUrl: receiver.url('/diag'), logs: [{ category: 'AuditEvent', enabled: true }] },
+    });
+    assert.equal(created.status, 200, created.text);
+    assert.equal(created.json.type, 'Microsoft.Insights/diagnosticSettings');
+    const listed = await h.requestJson('GET', `${settings(a.name)}?api-version=2021-05-01-preview`);
+    assert.deepEqual(listed.json.value.map((s) => s.name), ['to-webhook']);
+
+    await a.client.setSecret(secretName('diag'), 'v');
+    await b.client.setSecret(secretName('diag'), 'v');
+    const idOf = (vault) => `/subscriptions/${h.admin.subscriptionId}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.KeyVault/vaults/${vault}`.toUpperCase();
+    const diag = () => receiver.deliveries.filter((d) => d.path === '/diag').flatMap((d) => JSON.parse(d.body).records);
+    await eventually(() => assert.ok(diag().some((r) => r.operationName === 'SecretSet'), 'vault A\'s SecretSet'), { timeoutMs: 10_000 });
+    assert.ok(diag().every((r) => r.resourceId === idOf(a.name)), 'only vault A\'s records');
+
+    assert.equal((await h.requestJson('DELETE', `${settings(a.name)}/to-webhook?api-version=2021-05-01-preview`)).status, 200);
+    const before = diag().length;
+    await a.client.setSecret(secretName('after'), 'v');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(diag().length, before, 'nothing after the setting went');
+    assert.equal((await h.requestJson('GET', `${settings(a.name)}/to-webhook?api-version=2021-05-01-preview`)).status, 404);
   });
 
   it('syslog over UDP too', { timeout: 60_000 }, async () => {

@@ -5,42 +5,16 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 
-import { startServer, secretName, rejectsWith, rawRequest, CONFORMANCE_DIR, API_VERSION } from './harness.mjs';
-
-function get(url) {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body }));
-      })
-      .on('error', reject);
-  });
-}
-
-function parse(text) {
-  const r = spawnSync('/usr/bin/python3', [path.join(CONFORMANCE_DIR, 'parse_prometheus.py')], {
-    input: text,
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, `the Prometheus parser refused the text: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
+import { startServer, secretName, rejectsWith, rawRequest, API_VERSION } from './harness.mjs';
+import { httpGet as get, parsePrometheus as parse, metricsUrlOf } from './metrics_util.mjs';
 
 describe('metrics (/metrics on its own listener)', () => {
   let h;
   let metricsUrl;
   before(async () => {
     h = await startServer({ name: 'metrics', extraArgs: ['--metrics-listen', '127.0.0.1:0', '--vault-request-limit', '1000'] });
-    const m = /keyhaven: metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(h.output());
-    assert.ok(m, 'the server says where its metrics are');
-    metricsUrl = m[1];
+    metricsUrl = metricsUrlOf(h);
   });
   after(async () => {
     await h?.dispose();
