@@ -196,15 +196,16 @@ audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
     // Admitted vault requests passed the firewall; a firewall 403 is the other verdict.
     if (admission && admission->vault) e.address_authorized = true;
     if (e.result_description == "ForbiddenByFirewall") e.address_authorized = false;
-    e.request_uri = api.VaultUrl(vault_name) + TargetWithoutSecrets(request.target, target, parsed_ok);
-    e.id = api.VaultUrl(vault_name) + "/";
+    const std::string vault_url = api.VaultUrl(vault_name);
+    e.request_uri = vault_url + TargetWithoutSecrets(request.target, target, parsed_ok);
+    e.id = vault_url + "/";
     if (response.status == 401) {
       e.operation_name = "Authentication";
     } else if (!p.empty() && (p[0] == "secrets" || p[0] == "keys" || p[0] == "deletedsecrets" ||
                               p[0] == "deletedkeys")) {
       e.operation_name = ObjectOperation(request.method, p);
       if (p.size() >= 2 && p[1] != "restore") {
-        e.id = api.VaultUrl(vault_name) + "/" + p[0] + "/" + p[1];
+        e.id = vault_url + "/" + p[0] + "/" + p[1];
         if (p.size() >= 3 && p[2].size() == 32) e.id += "/" + p[2];
       }
     } else if (!p.empty() && p[0] == "rng") {

@@ -18,13 +18,8 @@ std::string ChainSuffix(uint64_t seq, std::string_view hash) {
 }  // namespace
 
 std::string RecordHash(std::string_view previous_hash, uint64_t seq, std::string_view body) {
-  std::string input;
-  input.reserve(previous_hash.size() + 24 + body.size());
-  input.append(previous_hash);
-  input.append(std::to_string(seq));
-  input.push_back('\n');
-  input.append(body);
-  return crypto::Sha256(input);
+  const std::string seq_line = std::to_string(seq) + "\n";
+  return crypto::Sha256Of({previous_hash, seq_line, body});
 }
 
 void AppendChainedLine(std::string_view object, ChainPosition& at, std::string& out) {

@@ -1,5 +1,7 @@
 #include "crypto/hash.h"
 
+#include <memory>
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -74,6 +76,19 @@ std::string Digest(std::string_view data, const EVP_MD* md, size_t size) {
 }  // namespace
 
 std::string Sha256(std::string_view data) { return Digest(data, Sha256Md(), kSha256Size); }
+
+std::string Sha256Of(std::initializer_list<std::string_view> parts) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  std::string out(kSha256Size, '\0');
+  unsigned int length = 0;
+  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), Sha256Md(), nullptr) == 1;
+  for (std::string_view part : parts) {
+    ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
+  }
+  ok = ok && EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length) == 1;
+  if (!ok || length != kSha256Size) Die("SHA-256");
+  return out;
+}
 
 std::string Sha1(std::string_view data) { return Digest(data, Sha1Md(), kSha1Size); }
 

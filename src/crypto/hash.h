@@ -5,6 +5,7 @@
 // precondition is stated, and a violated precondition or an OpenSSL failure (allocation) aborts.
 // Thread-safe.
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,9 @@ inline constexpr size_t kHkdfSha256MaxLength = 255 * kSha256Size;
 
 // SHA-256 of data (32 bytes).
 std::string Sha256(std::string_view data);
+
+// SHA-256 of the concatenation of `parts`, without building it (32 bytes).
+std::string Sha256Of(std::initializer_list<std::string_view> parts);
 
 // SHA-1 of data (20 bytes). Only for identifiers that formats require (X.509 thumbprints, x5t);
 // never for security decisions.

@@ -84,5 +84,10 @@ TEST(HashDeathTest, HkdfSha256RejectsBadLength) {
   EXPECT_DEATH(HkdfSha256(SecretBytes("k"), "", "", kHkdfSha256MaxLength + 1), "HKDF");
 }
 
+TEST(HashTest, Sha256OfPartsIsTheHashOfTheirConcatenation) {
+  EXPECT_EQ(Sha256Of({"ab", "", "c"}), Sha256("abc"));
+  EXPECT_EQ(Sha256Of({}), Sha256(""));
+}
+
 }  // namespace
 }  // namespace kh::crypto
