@@ -98,8 +98,10 @@ TEST(DurabilityTest, SigtermFinishesInFlightWritesAndLosesNone) {
     EXPECT_EQ(exit_code, 0) << server.Output();
   }
   ASSERT_GE(acked.size(), 200u);
-  ServerProcess restarted(KEYHAVEN_BIN, dir);
-  ExpectAllPresent(Session(restarted, dir), acked);
+  {
+    ServerProcess restarted(KEYHAVEN_BIN, dir);
+    ExpectAllPresent(Session(restarted, dir), acked);
+  }  // stopped before its directory goes: a running server keeps writing there (its audit log)
   std::filesystem::remove_all(dir);
 }
 
@@ -113,8 +115,10 @@ TEST(DurabilityTest, SigkillLosesNoAcknowledgedWrite) {
     acked = WriteUntilStopped(session, 16, [&] { server.Kill(); });
   }
   ASSERT_GE(acked.size(), 200u);
-  ServerProcess restarted(KEYHAVEN_BIN, dir);
-  ExpectAllPresent(Session(restarted, dir), acked);
+  {
+    ServerProcess restarted(KEYHAVEN_BIN, dir);
+    ExpectAllPresent(Session(restarted, dir), acked);
+  }  // stopped before its directory goes: a running server keeps writing there (its audit log)
   std::filesystem::remove_all(dir);
 }
 
