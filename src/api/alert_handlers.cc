@@ -29,7 +29,9 @@ Response Alerts(const Call& call) {
   json::array value;
   for (const auto& s : call.services.alerts->States()) {
     json::object o{{"rule", s.rule},
-                   {"state", s.fired ? "Fired" : s.fired_at_ms ? "Resolved" : "None"},
+                   {"state", s.fired         ? "Fired"
+                             : s.fired_at_ms ? "Resolved"
+                                             : "None"},
                    {"value", JsonNumber(s.value)}};
     if (s.fired_at_ms) o["firedAt"] = FormatIso8601(s.fired_at_ms / 1000);
     if (s.resolved_at_ms) o["resolvedAt"] = FormatIso8601(s.resolved_at_ms / 1000);
@@ -59,8 +61,8 @@ Response HandleAlerts(const Call& call) {
     if (s.size() != 3) return UnknownRoute(call.request);
     const std::string name = AsciiLower(s[2]);
     KH_RETURN_IF_ERROR(records->CheckName(name));
-    auto existing = std::find_if(stored.begin(), stored.end(),
-                                 [&](const auto& r) { return r.first == name; });
+    auto existing =
+        std::find_if(stored.begin(), stored.end(), [&](const auto& r) { return r.first == name; });
     if (method == "GET") {
       if (auto denied = DenyManagement(call, kRead, "/")) return *denied;
       if (existing == stored.end()) {

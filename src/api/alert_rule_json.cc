@@ -1,5 +1,6 @@
 #include "api/alert_rule_json.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/json_body.h"
@@ -24,7 +25,8 @@ StatusOr<audit::AlertRule> AlertRuleFromJson(std::string_view name, std::string_
   KH_ASSIGN_OR_RETURN(auto vault, OptString(o, "vault"));
   r.vault = AsciiLower(vault.value_or(""));
   if (const json::value* codes = o.if_contains("statusCodes")) {
-    if (!codes->is_array()) return InvalidArgument("statusCodes must be an array of HTTP statuses.");
+    if (!codes->is_array())
+      return InvalidArgument("statusCodes must be an array of HTTP statuses.");
     for (const auto& c : codes->as_array()) {
       if (!c.is_int64() || c.as_int64() < 100 || c.as_int64() > 599) {
         return InvalidArgument("statusCodes must be an array of HTTP statuses.");
@@ -32,27 +34,17 @@ StatusOr<audit::AlertRule> AlertRuleFromJson(std::string_view name, std::string_
       r.status_codes.push_back(static_cast<int>(c.as_int64()));
     }
   }
-  if (const json::value* ops = o.if_contains("operationNames")) {
-    if (!ops->is_array()) return InvalidArgument("operationNames must be an array of strings.");
-    for (const auto& op : ops->as_array()) {
-      if (!op.is_string() || op.as_string().size() > 64) {
-        return InvalidArgument("operationNames must be an array of strings.");
-      }
-      r.operation_names.emplace_back(op.as_string());
-    }
-  }
+  KH_ASSIGN_OR_RETURN(r.operation_names, OptStringList(o, "operationNames"));
   KH_ASSIGN_OR_RETURN(auto description, OptString(o, "resultDescription"));
   r.result_description = description.value_or("");
   KH_ASSIGN_OR_RETURN(auto condition, OptString(o, "condition"));
-  bool known = !condition;
-  for (const auto& [value, text_name] : kConditions) {
-    if (condition && *condition == text_name) {
-      r.condition = value;
-      known = true;
+  if (condition) {
+    const auto* known = std::find_if(std::begin(kConditions), std::end(kConditions),
+                                     [&](const auto& c) { return c.second == *condition; });
+    if (known == std::end(kConditions)) {
+      return InvalidArgument("condition must be CountAbove, LatencyP99Above or AvailabilityBelow.");
     }
-  }
-  if (!known) {
-    return InvalidArgument("condition must be CountAbove, LatencyP99Above or AvailabilityBelow.");
+    r.condition = known->first;
   }
   const json::value* threshold = o.if_contains("threshold");
   if (!threshold || !threshold->is_number() || threshold->to_number<double>() < 0) {

@@ -190,21 +190,27 @@ void Api::BeforeChange(const std::function<void(std::optional<Response>)>& go) c
 
 void Api::Audit(const Request& request, const Admission* admission, const Response& response,
                 int64_t duration_ms) const {
-  if (!services_.audit && !services_.metrics && !services_.events && !services_.alerts) return;
+  // Build the record only for a consumer that wants this one: with the audit log off, a read
+  // costs nothing here unless metrics or alert rules watch it.
+  const bool raises_events =
+      services_.events && request.method != "GET" && response.status < 300;
+  const bool alerting = services_.alerts && services_.alerts->HasRules();
+  if (!services_.audit && !services_.metrics && !raises_events && !alerting) return;
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   audit::AuditEvent event =
       BuildAuditEvent(*this, config_, services_, request, admission, response, duration_ms, now_ms);
   if (services_.metrics) services_.metrics->Record(event);
-  if (services_.alerts) services_.alerts->Record(event, now_ms);
-  if (services_.events && request.method != "GET" && response.status < 300) {
+  if (alerting) services_.alerts->Record(event, now_ms);
+  if (raises_events) {
+    // Outside the vault's host (ARM deletes and purges, role assignments) the record's
+    // upper-cased ARM id is the topic: ARM ids compare without case.
     std::string topic = event.resource_id;
     std::string vault_name = AsciiLower(topic.substr(topic.rfind('/') + 1));
     if (admission && admission->vault) {
       const domain::Vault& v = *admission->vault;
-      topic = "/subscriptions/" + config_.subscription_id + "/resourceGroups/" + v.resource_group +
-              "/providers/Microsoft.KeyVault/vaults/" + v.name;
+      topic = domain::VaultArmId(config_.subscription_id, v.resource_group, v.name);
       vault_name = v.name;
     }
     auto raised = EventsOf(event, response, topic, vault_name, now_ms);
@@ -315,8 +321,7 @@ std::optional<Response> Decide(const Call& call, std::string_view action, std::s
 }  // namespace
 
 std::string VaultResourceId(const Call& call, const domain::Vault& vault) {
-  return "/subscriptions/" + call.config.subscription_id + "/resourceGroups/" +
-         vault.resource_group + "/providers/Microsoft.KeyVault/vaults/" + vault.name;
+  return domain::VaultArmId(call.config.subscription_id, vault.resource_group, vault.name);
 }
 
 std::optional<Response> DenyData(const Call& call, std::string_view action,

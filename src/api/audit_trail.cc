@@ -2,24 +2,20 @@
 // route, the vault's ARM id, the caller's claims, and what the response said, never a body.
 #include "api/audit_trail.h"
 
-#include <boost/json.hpp>
 #include <algorithm>
-#include <cctype>
+#include <boost/json.hpp>
+#include <optional>
 
 #include "core/ascii.h"
 
-
 namespace kh::api {
 namespace {
-
-std::string Lower(std::string_view s) { return AsciiLower(s); }
-std::string Upper(std::string_view s) { return AsciiUpper(s); }
 
 // The path's parts without empty ones ("/secrets/db/" and "/secrets//db" alike).
 std::vector<std::string> Parts(const std::vector<std::string>& segments) {
   std::vector<std::string> out;
   for (const auto& s : segments) {
-    if (!s.empty()) out.push_back(Lower(s));
+    if (!s.empty()) out.push_back(AsciiLower(s));
   }
   return out;
 }
@@ -50,12 +46,13 @@ std::string ObjectOperation(const std::string& method, const std::vector<std::st
     if (p[2] == "backup") return noun + "Backup";
     if (p[2] == "create") return "KeyCreate";
     if (p[2] == "rotate") return "KeyRotate";
-    if (p[2] == "rotationpolicy") return method == "GET" ? "KeyRotationPolicyGet" : "KeyRotationPolicySet";
+    if (p[2] == "rotationpolicy")
+      return method == "GET" ? "KeyRotationPolicyGet" : "KeyRotationPolicySet";
   }
   if (n == 4 && noun == "Key") {
     static const std::pair<const char*, const char*> kOps[] = {
-        {"sign", "KeySign"},       {"verify", "KeyVerify"},      {"encrypt", "KeyEncrypt"},
-        {"decrypt", "KeyDecrypt"}, {"wrapkey", "KeyWrap"},       {"unwrapkey", "KeyUnwrap"},
+        {"sign", "KeySign"},       {"verify", "KeyVerify"}, {"encrypt", "KeyEncrypt"},
+        {"decrypt", "KeyDecrypt"}, {"wrapkey", "KeyWrap"},  {"unwrapkey", "KeyUnwrap"},
         {"release", "KeyRelease"}};
     for (const auto& [op, name] : kOps) {
       if (p[3] == op) return name;
@@ -71,7 +68,8 @@ std::string ManagementOperation(const Request& request, const std::vector<std::s
     if (p[4] == "deletedvaults") return "VaultListDeleted";
     if (p[4] == "checknameavailability") return "VaultCheckNameAvailability";
     if (p[4] == "vaults") return "VaultList";
-    if (p[4] == "locations" && p.size() >= 8) return p.size() == 9 ? "VaultPurge" : "VaultGetDeleted";
+    if (p[4] == "locations" && p.size() >= 8)
+      return p.size() == 9 ? "VaultPurge" : "VaultGetDeleted";
   }
   // subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.keyvault/vaults[/{name}[/...]]
   if (p.size() >= 7 && p[2] == "resourcegroups" && p[6] == "vaults") {
@@ -85,27 +83,31 @@ std::string ManagementOperation(const Request& request, const std::vector<std::s
     if (p.size() >= 9 && p[8] == "accesspolicies") return "VaultPatch";
   }
   if (std::find(p.begin(), p.end(), "roleassignments") != p.end()) {
-    return m == "GET" ? "RoleAssignmentGet" : m == "DELETE" ? "RoleAssignmentDelete" : "RoleAssignmentPut";
+    return m == "GET"      ? "RoleAssignmentGet"
+           : m == "DELETE" ? "RoleAssignmentDelete"
+                           : "RoleAssignmentPut";
   }
   if (std::find(p.begin(), p.end(), "roledefinitions") != p.end()) {
-    return m == "GET" ? "RoleDefinitionGet" : m == "DELETE" ? "RoleDefinitionDelete" : "RoleDefinitionPut";
+    return m == "GET"      ? "RoleDefinitionGet"
+           : m == "DELETE" ? "RoleDefinitionDelete"
+                           : "RoleDefinitionPut";
   }
   return "ManagementUnknown";
 }
 
 // The vault's ARM id, upper-cased as Azure's audit records show it.
-std::string VaultResourceId(const ApiConfig& config, std::string_view group, std::string_view name) {
-  return Upper("/subscriptions/" + config.subscription_id + "/resourceGroups/" +
-               std::string(group) + "/providers/Microsoft.KeyVault/vaults/" + std::string(name));
+std::string VaultResourceId(const ApiConfig& config, std::string_view group,
+                            std::string_view name) {
+  return AsciiUpper(domain::VaultArmId(config.subscription_id, group, name));
 }
 
 // The request-target as the audit record shows it: the raw path, and of the query only the
 // parameters Keyhaven's API defines (api-version, paging, filters), with decoded names. Any
 // other parameter, which a client might use for anything, shows as REDACTED, name and all.
 std::string TargetWithoutSecrets(std::string_view raw, const Target& parsed, bool parsed_ok) {
-  static constexpr std::string_view kKnown[] = {"api-version", "maxresults", "$skiptoken",
-                                                "$filter",     "$top",       "resource",
-                                                "resourcegroup", "vault",    "outcontenttype"};
+  static constexpr std::string_view kKnown[] = {"api-version",   "maxresults", "$skiptoken",
+                                                "$filter",       "$top",       "resource",
+                                                "resourcegroup", "vault",      "outcontenttype"};
   const size_t question = raw.find('?');
   std::string out(raw.substr(0, question));
   if (question == std::string_view::npos) return out;
@@ -114,7 +116,7 @@ std::string TargetWithoutSecrets(std::string_view raw, const Target& parsed, boo
   for (const auto& [name, value] : parsed.query) {
     out.push_back(separator);
     separator = '&';
-    if (std::find(std::begin(kKnown), std::end(kKnown), Lower(name)) != std::end(kKnown)) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), AsciiLower(name)) != std::end(kKnown)) {
       out.append(name).append("=").append(UrlEncode(value));
     } else {
       out.append("REDACTED");
@@ -161,7 +163,8 @@ audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
     e.app_id = admission->caller->client_id;
     // The server's own tenant goes without saying (it is every local caller's); an external
     // issuer's tenant is worth its bytes.
-    if (admission->caller->tenant_id != config.tenant_id) e.tenant_id = admission->caller->tenant_id;
+    if (admission->caller->tenant_id != config.tenant_id)
+      e.tenant_id = admission->caller->tenant_id;
   }
   if (admission) {
     e.authorization = admission->authorization.model;
@@ -170,21 +173,21 @@ audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
     e.access_policy_object_id = admission->authorization.policy_object_id;
   }
 
-  Target target;
+  // The admission's parsed target; requests answered before admission are parsed here.
+  std::optional<Target> parsed_here;
   bool parsed_ok = true;
-  if (admission) {
-    target = admission->target;
-  } else if (auto parsed = ParseTarget(request.target); parsed.ok()) {
-    target = std::move(*parsed);
-  } else {
-    parsed_ok = false;
+  if (!admission) {
+    auto parsed = ParseTarget(request.target);
+    parsed_ok = parsed.ok();
+    parsed_here = parsed_ok ? std::move(*parsed) : Target{};
   }
+  const Target& target = admission ? admission->target : *parsed_here;
   e.operation_version = target.Query("api-version");
   const std::vector<std::string> p = Parts(target.segments);
   const std::string suffix = "." + config.domain;
-  const bool vault_host = request.host.size() > suffix.size() &&
-                          request.host.compare(request.host.size() - suffix.size(), suffix.size(),
-                                               suffix) == 0;
+  const bool vault_host =
+      request.host.size() > suffix.size() &&
+      request.host.compare(request.host.size() - suffix.size(), suffix.size(), suffix) == 0;
   if (vault_host) {
     const std::string vault_name = request.host.substr(0, request.host.size() - suffix.size());
     std::shared_ptr<const domain::Vault> vault = admission ? admission->vault : nullptr;

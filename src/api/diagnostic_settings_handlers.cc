@@ -92,13 +92,14 @@ Response HandleDiagnosticSettings(const Call& call, const domain::Vault& vault,
       if (method != "GET") return MethodNotAllowed(call.request);
       if (auto denied = DenyManagement(call, kRead, vault_id)) return *denied;
       json::array value;
-      for (const auto& [name, text] : stored) value.push_back(Resource(vault_id, name, json::parse(text)));
+      for (const auto& [name, text] : stored)
+        value.push_back(Resource(vault_id, name, json::parse(text)));
       return JsonResponse(200, json::object{{"value", std::move(value)}});
     }
     const std::string name = AsciiLower(*setting);
     KH_RETURN_IF_ERROR(records.CheckName(name));
-    auto existing = std::find_if(stored.begin(), stored.end(),
-                                 [&](const auto& r) { return r.first == name; });
+    auto existing =
+        std::find_if(stored.begin(), stored.end(), [&](const auto& r) { return r.first == name; });
     if (method == "GET" || method == "DELETE") {
       if (auto denied = DenyManagement(call, method == "GET" ? kRead : kDelete, vault_id)) {
         return *denied;
@@ -106,7 +107,8 @@ Response HandleDiagnosticSettings(const Call& call, const domain::Vault& vault,
       if (existing == stored.end()) {
         return NotFound("ResourceNotFound", "The diagnostic setting '" + name + "' doesn't exist.");
       }
-      if (method == "GET") return JsonResponse(200, Resource(vault_id, name, json::parse(existing->second)));
+      if (method == "GET")
+        return JsonResponse(200, Resource(vault_id, name, json::parse(existing->second)));
       KH_RETURN_IF_ERROR(records.Delete(name));
       KH_RETURN_IF_ERROR(call.services.on_diagnostic_settings_changed());
       return JsonResponse(200, Resource(vault_id, name, json::parse(existing->second)));

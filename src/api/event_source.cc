@@ -72,7 +72,6 @@ std::vector<audit::KeyVaultEvent> EventsOf(const audit::AuditEvent& record,
   std::vector<audit::KeyVaultEvent> out;
   if (response.status >= 300) return out;
   audit::KeyVaultEvent e;
-  e.id = NewGuid();
   e.topic = topic;
   e.time_ms = now_ms;
   e.vault_name = vault_name;
@@ -83,6 +82,7 @@ std::vector<audit::KeyVaultEvent> EventsOf(const audit::AuditEvent& record,
     e.object_type = "Vault";
     e.object_name = e.subject = vault_name;
     e.object_id = record.id;
+    e.id = NewGuid();
     out.push_back(std::move(e));
     return out;
   }
@@ -108,6 +108,7 @@ std::vector<audit::KeyVaultEvent> EventsOf(const audit::AuditEvent& record,
       e.object_id = record.request_uri.substr(0, record.request_uri.find('?'));
     }
     e.subject = e.object_name;
+    e.id = NewGuid();  // only for a raised event: most writes raise none
     out.push_back(std::move(e));
     break;
   }

@@ -5,7 +5,8 @@
 //   DELETE /admin/event-subscriptions/{name}
 // Body: {"endpoint": "https://...", "vault": "name" (optional: every vault), "includedEventTypes":
 // [...], "subjectBeginsWith", "subjectEndsWith", "eventDeliverySchema": "EventGridSchema" |
-// "CloudEventSchemaV1_0", "maxDeliveryAttempts": 1-30}.
+// "CloudEventSchemaV1_0", "maxDeliveryAttempts": 1-30}. Answers show endpointBaseUrl, never the
+// endpoint's query.
 #include <boost/json.hpp>
 
 #include "api/call.h"
@@ -21,13 +22,15 @@ constexpr std::string_view kRead = "Microsoft.EventGrid/eventSubscriptions/read"
 constexpr std::string_view kWrite = "Microsoft.EventGrid/eventSubscriptions/write";
 constexpr std::string_view kDelete = "Microsoft.EventGrid/eventSubscriptions/delete";
 
+// As Event Grid shows a webhook: its base URL only. The query often carries a key
+// (`?code=...`), so the full endpoint is write-only.
 json::object ToJson(const domain::EventSubscription& s) {
   json::array types;
   for (const auto& t : s.event_types) types.push_back(json::string(t));
   return json::object{
       {"name", s.name},
       {"vault", s.vault},
-      {"endpoint", s.endpoint},
+      {"endpointBaseUrl", s.endpoint.substr(0, s.endpoint.find('?'))},
       {"includedEventTypes", std::move(types)},
       {"subjectBeginsWith", s.subject_begins_with},
       {"subjectEndsWith", s.subject_ends_with},
@@ -48,18 +51,11 @@ StatusOr<domain::EventSubscription> FromJson(const Call& call, const std::string
   KH_ASSIGN_OR_RETURN(auto vault, OptString(body, "vault"));
   if (vault && !vault->empty()) {
     auto found = call.services.vaults->Find(AsciiLower(*vault));
-    if (!found.ok()) return NotFound("VaultNotFound", "There is no vault named " + vault->substr(0, 64) + ".");
+    if (!found.ok())
+      return NotFound("VaultNotFound", "There is no vault named " + vault->substr(0, 64) + ".");
     s.vault = AsciiLower(*vault);
   }
-  if (const json::value* types = body.if_contains("includedEventTypes")) {
-    if (!types->is_array()) return InvalidArgument("includedEventTypes must be an array of strings.");
-    for (const auto& t : types->as_array()) {
-      if (!t.is_string() || t.as_string().size() > 128) {
-        return InvalidArgument("includedEventTypes must be an array of strings.");
-      }
-      s.event_types.emplace_back(t.as_string());
-    }
-  }
+  KH_ASSIGN_OR_RETURN(s.event_types, OptStringList(body, "includedEventTypes"));
   KH_ASSIGN_OR_RETURN(auto begins, OptString(body, "subjectBeginsWith"));
   KH_ASSIGN_OR_RETURN(auto ends, OptString(body, "subjectEndsWith"));
   s.subject_begins_with = begins.value_or("");

@@ -97,3 +97,24 @@ boost::json::value JsonNumber(double value) {
 }
 
 }  // namespace kh::api
+
+namespace kh::api {
+
+StatusOr<std::vector<std::string>> OptStringList(const boost::json::object& o,
+                                                 std::string_view key, std::string azure_code) {
+  std::vector<std::string> out;
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return out;
+  const auto bad = [&] {
+    return InvalidArgument("The property '" + std::string(key) + "' must be an array of strings.",
+                           azure_code);
+  };
+  if (!it->value().is_array()) return bad();
+  for (const boost::json::value& v : it->value().get_array()) {
+    if (!v.is_string()) return bad();
+    out.emplace_back(v.get_string());
+  }
+  return out;
+}
+
+}  // namespace kh::api

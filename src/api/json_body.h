@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/request.h"
 #include "core/status_or.h"
@@ -21,6 +22,10 @@ StatusOr<std::optional<bool>> OptBool(const boost::json::object& o, std::string_
 StatusOr<std::optional<int64_t>> OptInt(const boost::json::object& o, std::string_view key);
 StatusOr<std::optional<boost::json::object>> OptObject(const boost::json::object& o,
                                                        std::string_view key);
+// An array of strings; absent or null is an empty list. Anything else is a 400 with `azure_code`.
+StatusOr<std::vector<std::string>> OptStringList(const boost::json::object& o,
+                                                 std::string_view key,
+                                                 std::string azure_code = "BadParameter");
 // A JSON object whose values are all strings (tags).
 StatusOr<std::optional<std::map<std::string, std::string>>> OptStringMap(
     const boost::json::object& o, std::string_view key);

@@ -155,19 +155,6 @@ StatusOr<domain::NetworkAclsSpec> ParseNetworkAcls(const Call& call, const json:
   return spec;
 }
 
-StatusOr<std::vector<std::string>> StringList(const json::object& o, std::string_view key) {
-  KH_ASSIGN_OR_RETURN(json::array items, OptArray(o, key));
-  std::vector<std::string> out;
-  for (const auto& item : items) {
-    if (!item.is_string()) {
-      return InvalidArgument("'" + std::string(key) + "' must be an array of strings.",
-                             "BadRequest");
-    }
-    out.push_back(std::string(item.as_string()));
-  }
-  return out;
-}
-
 StatusOr<std::vector<domain::AccessPolicy>> ParsePolicies(const json::array& items) {
   std::vector<domain::AccessPolicy> out;
   for (const auto& item : items) {
@@ -187,10 +174,11 @@ StatusOr<std::vector<domain::AccessPolicy>> ParsePolicies(const json::array& ite
     p.object_id = *object_id;
     p.application_id = app.value_or("");
     if (perms) {
-      KH_ASSIGN_OR_RETURN(p.keys, StringList(*perms, "keys"));
-      KH_ASSIGN_OR_RETURN(p.secrets, StringList(*perms, "secrets"));
-      KH_ASSIGN_OR_RETURN(p.certificates, StringList(*perms, "certificates"));
-      KH_ASSIGN_OR_RETURN(p.storage, StringList(*perms, "storage"));
+      KH_ASSIGN_OR_RETURN(p.keys, OptStringList(*perms, "keys", "BadRequest"));
+      KH_ASSIGN_OR_RETURN(p.secrets, OptStringList(*perms, "secrets", "BadRequest"));
+      KH_ASSIGN_OR_RETURN(p.certificates,
+                          OptStringList(*perms, "certificates", "BadRequest"));
+      KH_ASSIGN_OR_RETURN(p.storage, OptStringList(*perms, "storage", "BadRequest"));
     }
     out.push_back(std::move(p));
   }

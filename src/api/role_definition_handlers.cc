@@ -19,6 +19,8 @@ namespace kh::api {
 namespace json = boost::json;
 namespace {
 
+constexpr char kInvalidRoleDefinition[] = "InvalidRoleDefinition";
+
 constexpr std::string_view kActionRead = "Microsoft.Authorization/roleDefinitions/read";
 constexpr std::string_view kActionWrite = "Microsoft.Authorization/roleDefinitions/write";
 constexpr std::string_view kActionDelete = "Microsoft.Authorization/roleDefinitions/delete";
@@ -102,25 +104,6 @@ Status BuiltInReadOnly(std::string_view id) {
                     "' is a built-in role; built-in roles cannot be changed or deleted.");
 }
 
-// A string array property; absent or null is an empty list.
-StatusOr<std::vector<std::string>> StringList(const json::object& o, std::string_view key) {
-  std::vector<std::string> out;
-  auto it = o.find(key);
-  if (it == o.end() || it->value().is_null()) return out;
-  if (!it->value().is_array()) {
-    return InvalidArgument("The property '" + std::string(key) + "' must be an array of strings.",
-                           "InvalidRoleDefinition");
-  }
-  for (const json::value& v : it->value().get_array()) {
-    if (!v.is_string()) {
-      return InvalidArgument("The property '" + std::string(key) + "' must be an array of strings.",
-                             "InvalidRoleDefinition");
-    }
-    out.emplace_back(v.get_string());
-  }
-  return out;
-}
-
 // The role definition in a PUT body: {properties: {roleName, description, type, permissions,
 // assignableScopes}}.
 StatusOr<domain::RoleDefinitionRecord> ParseDefinition(const Call& call, const std::string& id) {
@@ -150,13 +133,15 @@ StatusOr<domain::RoleDefinitionRecord> ParseDefinition(const Call& call, const s
                                "InvalidRoleDefinition");
       }
       const json::object& po = p.get_object();
-      KH_ASSIGN_OR_RETURN(r.actions, StringList(po, "actions"));
-      KH_ASSIGN_OR_RETURN(r.not_actions, StringList(po, "notActions"));
-      KH_ASSIGN_OR_RETURN(r.data_actions, StringList(po, "dataActions"));
-      KH_ASSIGN_OR_RETURN(r.not_data_actions, StringList(po, "notDataActions"));
+      KH_ASSIGN_OR_RETURN(r.actions, OptStringList(po, "actions", kInvalidRoleDefinition));
+      KH_ASSIGN_OR_RETURN(r.not_actions, OptStringList(po, "notActions", kInvalidRoleDefinition));
+      KH_ASSIGN_OR_RETURN(r.data_actions, OptStringList(po, "dataActions", kInvalidRoleDefinition));
+      KH_ASSIGN_OR_RETURN(r.not_data_actions,
+                          OptStringList(po, "notDataActions", kInvalidRoleDefinition));
     }
   }
-  KH_ASSIGN_OR_RETURN(r.assignable_scopes, StringList(*props, "assignableScopes"));
+  KH_ASSIGN_OR_RETURN(r.assignable_scopes,
+                      OptStringList(*props, "assignableScopes", kInvalidRoleDefinition));
   return r;
 }
 

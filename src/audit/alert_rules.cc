@@ -18,8 +18,9 @@ bool AlertRule::Matches(const AuditEvent& e) const {
     return false;
   }
   if (!operation_names.empty() &&
-      std::none_of(operation_names.begin(), operation_names.end(),
-                   [&](const std::string& op) { return AsciiEqualsIgnoreCase(op, e.operation_name); })) {
+      std::none_of(operation_names.begin(), operation_names.end(), [&](const std::string& op) {
+        return AsciiEqualsIgnoreCase(op, e.operation_name);
+      })) {
     return false;
   }
   return result_description.empty() ||
@@ -41,6 +42,11 @@ void AlertEngine::SetRules(std::vector<AlertRule> rules) {
     next.emplace(t.rule.name, std::move(t));
   }
   rules_ = std::move(next);
+}
+
+bool AlertEngine::HasRules() const {
+  std::lock_guard lock(mu_);
+  return !rules_.empty();
 }
 
 void AlertEngine::Record(const AuditEvent& e, int64_t now_ms) {

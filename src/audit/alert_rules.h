@@ -17,17 +17,17 @@
 namespace kh::audit {
 
 enum class AlertCondition {
-  kCountAbove,       // more than `threshold` matching requests in the window
-  kLatencyP99Above,  // p99 of matching requests' durationMs above `threshold` ms
+  kCountAbove,         // more than `threshold` matching requests in the window
+  kLatencyP99Above,    // p99 of matching requests' durationMs above `threshold` ms
   kAvailabilityBelow,  // percent of matching requests not failed by the server below `threshold`
 };
 
 struct AlertRule {
   std::string name;
-  std::string vault;  // lower case; "" = every vault and none
-  std::vector<int> status_codes;            // empty = any
+  std::string vault;                         // lower case; "" = every vault and none
+  std::vector<int> status_codes;             // empty = any
   std::vector<std::string> operation_names;  // empty = any (SecretPurge, KeyPurge, ...)
-  std::string result_description;           // e.g. ForbiddenByFirewall; "" = any
+  std::string result_description;            // e.g. ForbiddenByFirewall; "" = any
   AlertCondition condition = AlertCondition::kCountAbove;
   double threshold = 0;
   int window_seconds = 300;
@@ -53,6 +53,8 @@ class AlertEngine {
  public:
   // Replaces the rule set; states of rules that stay are kept.
   void SetRules(std::vector<AlertRule> rules);
+  // Whether any rule exists (without rules, requests need not be recorded here).
+  bool HasRules() const;
   void Record(const AuditEvent& event, int64_t now_ms);
   // Evaluates every rule at `now_ms`; returns the rules whose state changed.
   std::vector<AlertChange> Evaluate(int64_t now_ms);

@@ -12,6 +12,12 @@ AuditEvent Request(int status, std::string op = "SecretGet", int64_t ms = 1,
   return testing::RequestTo(std::move(vault), std::move(op), status, ms);
 }
 
+AlertRule Rule(std::string name) {
+  AlertRule r;
+  r.name = std::move(name);
+  return r;
+}
+
 TEST(AlertEngineTest, FiresOnceAboveTheCountAndResolvesWhenTheWindowEmpties) {
   AlertRule rule;
   rule.name = "denied-burst";
@@ -42,10 +48,16 @@ TEST(AlertEngineTest, FiresOnceAboveTheCountAndResolvesWhenTheWindowEmpties) {
 }
 
 TEST(AlertEngineTest, AnyPurgeAnyFirewallBlockLatencyAndAvailability) {
-  AlertRule purge{"any-purge", "", {}, {"SecretPurge", "KeyPurge", "VaultPurge"}};
-  AlertRule firewall{"firewall", "", {}, {}, "ForbiddenByFirewall"};
-  AlertRule slow{"slow", "", {}, {}, "", AlertCondition::kLatencyP99Above, 500};
-  AlertRule down{"down", "", {}, {}, "", AlertCondition::kAvailabilityBelow, 99.5};
+  AlertRule purge = Rule("any-purge");
+  purge.operation_names = {"SecretPurge", "KeyPurge", "VaultPurge"};
+  AlertRule firewall = Rule("firewall");
+  firewall.result_description = "ForbiddenByFirewall";
+  AlertRule slow = Rule("slow");
+  slow.condition = AlertCondition::kLatencyP99Above;
+  slow.threshold = 500;
+  AlertRule down = Rule("down");
+  down.condition = AlertCondition::kAvailabilityBelow;
+  down.threshold = 99.5;
   AlertEngine engine;
   engine.SetRules({purge, firewall, slow, down});
   const int64_t now = 5'000'000;
@@ -67,12 +79,12 @@ TEST(AlertEngineTest, AnyPurgeAnyFirewallBlockLatencyAndAvailability) {
 }
 
 TEST(AlertEngineTest, KeepsStatesOfRulesThatStay) {
-  AlertRule rule{"r"};
+  AlertRule rule = Rule("r");
   AlertEngine engine;
   engine.SetRules({rule});
   engine.Record(Request(200), 0);
   ASSERT_EQ(engine.Evaluate(0).size(), 1u);
-  engine.SetRules({rule, AlertRule{"new"}});
+  engine.SetRules({rule, Rule("new")});
   auto states = engine.States();
   ASSERT_EQ(states.size(), 2u);
   EXPECT_TRUE(states[1].rule == "r" ? states[1].fired : states[0].fired);

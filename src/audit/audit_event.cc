@@ -52,22 +52,38 @@ std::string FormatTimeMillis(int64_t unix_ms) {
 
 std::string StatusText(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "NoContent";
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 405: return "MethodNotAllowed";
-    case 409: return "Conflict";
-    case 413: return "RequestEntityTooLarge";
-    case 429: return "TooManyRequests";
-    case 431: return "RequestHeaderFieldsTooLarge";
-    case 500: return "InternalServerError";
-    case 503: return "ServiceUnavailable";
-    default: return std::to_string(status);
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "NoContent";
+    case 400:
+      return "BadRequest";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "NotFound";
+    case 405:
+      return "MethodNotAllowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "RequestEntityTooLarge";
+    case 429:
+      return "TooManyRequests";
+    case 431:
+      return "RequestHeaderFieldsTooLarge";
+    case 500:
+      return "InternalServerError";
+    case 503:
+      return "ServiceUnavailable";
+    default:
+      return std::to_string(status);
   }
 }
 

@@ -33,15 +33,15 @@ struct AuditEvent {
   std::string correlation_id;  // x-ms-client-request-id
   std::string object_id;       // identity claims (oid, appid, tid); empty when unauthenticated
   std::string app_id;
-  std::string tenant_id;       // only when it is not the server's own tenant
+  std::string tenant_id;    // only when it is not the server's own tenant
   std::string client_info;  // User-Agent
   std::string request_uri;  // scheme://host/path?query (queries carry no secrets)
   std::string id;           // the object the request is about (vault or object URI)
   std::string tls_version;  // "TLSv1.3"
   AuthorizationModel authorization = AuthorizationModel::kNotEvaluated;
-  bool authorized = false;             // the verdict, when authorization was evaluated
-  std::string applied_assignment_id;   // the role assignment that allowed it (RBAC)
-  std::string access_policy_object_id;  // the access policy entry that allowed it
+  bool authorized = false;                 // the verdict, when authorization was evaluated
+  std::string applied_assignment_id;       // the role assignment that allowed it (RBAC)
+  std::string access_policy_object_id;     // the access policy entry that allowed it
   std::optional<bool> address_authorized;  // the vault firewall's verdict (vault requests)
 };
 

@@ -12,8 +12,8 @@
 namespace kh::audit {
 
 struct ForwarderHealth {
-  std::string name;  // "syslog", "webhook"
-  bool up = true;    // the last send succeeded
+  std::string name;       // "syslog", "webhook"
+  bool up = true;         // the last send succeeded
   uint64_t sent = 0;      // records delivered
   uint64_t failures = 0;  // sends that failed (each retried)
   uint64_t dropped = 0;   // records given up when the queue was full

@@ -6,15 +6,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <future>
-#include <optional>
-#include <atomic>
 #include <iostream>
+#include <optional>
 
 #include "audit/json_text.h"
 #include "core/base64.h"

@@ -56,8 +56,9 @@ class Verifier {
       ++number;
       where_ = path + ":" + std::to_string(number);
       if (end == std::string::npos) {
-        report_.notes.push_back(where_ + ": the file ends in an incomplete line (a write was cut "
-                                         "short, or the file was truncated)");
+        report_.notes.push_back(where_ +
+                                ": the file ends in an incomplete line (a write was cut "
+                                "short, or the file was truncated)");
         break;
       }
       Line(std::string_view(*text).substr(begin, end - begin));
@@ -131,8 +132,7 @@ class Verifier {
     if (previous_seq < 0 || previous_hash.size() != 32) return;
     if (report_.records == 1 && previous_seq > 0) {
       report_.notes.push_back(where_ + ": the chain is checked from seq " +
-                              std::to_string(previous_seq + 1) +
-                              " (earlier files were not given)");
+                              std::to_string(previous_seq + 1) + " (earlier files were not given)");
     }
     known_ = true;
     seq_ = static_cast<uint64_t>(previous_seq);

@@ -15,7 +15,7 @@ struct VerifyReport {
   uint64_t records = 0;      // every chained line, audit events and chain records alike
   uint64_t checkpoints = 0;  // checkpoints whose signature verified
   uint64_t last_seq = 0;
-  uint64_t last_signed_seq = 0;     // the newest record a verified checkpoint covers
+  uint64_t last_signed_seq = 0;       // the newest record a verified checkpoint covers
   std::vector<std::string> problems;  // "FILE:LINE: what": tampering or damage
   std::vector<std::string> notes;     // worth knowing, not evidence of tampering
   bool ok() const { return problems.empty(); }

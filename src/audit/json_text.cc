@@ -76,8 +76,7 @@ void AppendJsonString(std::string& out, std::string_view value) {
   out.push_back('"');
 }
 
-void AppendJsonField(std::string& out, std::string_view name, std::string_view value,
-                     bool first) {
+void AppendJsonField(std::string& out, std::string_view name, std::string_view value, bool first) {
   if (!first) out.push_back(',');
   AppendJsonString(out, name);
   out.push_back(':');

@@ -1,15 +1,13 @@
 #include "audit/key_vault_event.h"
 
-#include "audit/audit_event.h"
-
 #include <boost/json.hpp>
+
+#include "audit/audit_event.h"
 
 namespace kh::audit {
 namespace {
 
 namespace json = boost::json;
-
-std::string Iso(int64_t ms) { return FormatTimeMillis(ms); }
 
 json::object Data(const KeyVaultEvent& e) {
   json::object data{{"Id", e.object_id},
@@ -29,7 +27,7 @@ std::string ToEventGridJson(const KeyVaultEvent& e) {
                                       {"topic", e.topic},
                                       {"subject", e.subject},
                                       {"eventType", e.type},
-                                      {"eventTime", Iso(e.time_ms)},
+                                      {"eventTime", FormatTimeMillis(e.time_ms)},
                                       {"data", Data(e)},
                                       {"dataVersion", "1"},
                                       {"metadataVersion", "1"}});
@@ -41,22 +39,21 @@ std::string ToCloudEventJson(const KeyVaultEvent& e) {
                                       {"source", e.topic},
                                       {"subject", e.subject},
                                       {"type", e.type},
-                                      {"time", Iso(e.time_ms)},
+                                      {"time", FormatTimeMillis(e.time_ms)},
                                       {"datacontenttype", "application/json"},
                                       {"data", Data(e)}});
 }
 
 std::string SubscriptionValidationJson(const std::string& id, const std::string& topic,
                                        const std::string& code, int64_t time_ms) {
-  json::array events{json::object{
-      {"id", id},
-      {"topic", topic},
-      {"subject", ""},
-      {"data", json::object{{"validationCode", code}}},
-      {"eventType", "Microsoft.EventGrid.SubscriptionValidationEvent"},
-      {"eventTime", Iso(time_ms)},
-      {"metadataVersion", "1"},
-      {"dataVersion", "1"}}};
+  json::array events{json::object{{"id", id},
+                                  {"topic", topic},
+                                  {"subject", ""},
+                                  {"data", json::object{{"validationCode", code}}},
+                                  {"eventType", "Microsoft.EventGrid.SubscriptionValidationEvent"},
+                                  {"eventTime", FormatTimeMillis(time_ms)},
+                                  {"metadataVersion", "1"},
+                                  {"dataVersion", "1"}}};
   return json::serialize(events);
 }
 

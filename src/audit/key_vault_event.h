@@ -16,7 +16,7 @@ struct KeyVaultEvent {
   std::string subject;  // the object's name
   int64_t time_ms = 0;
   // data (Event Grid's Key Vault payload: Id, VaultName, ObjectType, ObjectName, Version, NBF, EXP)
-  std::string object_id;    // https://{vault}.../secrets/{name}/{version}
+  std::string object_id;  // https://{vault}.../secrets/{name}/{version}
   std::string vault_name;
   std::string object_type;  // Secret, Key, Certificate, Vault, RoleAssignment
   std::string object_name;

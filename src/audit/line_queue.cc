@@ -93,7 +93,8 @@ void LineQueue::Run() {
       // Push only appends, and drops from the front when full: what it dropped meanwhile came
       // out of this batch first.
       const uint64_t dropped = health_.dropped - dropped_before;
-      const size_t remove = std::min(dropped >= n ? 0 : n - static_cast<size_t>(dropped), lines_.size());
+      const size_t remove =
+          std::min(dropped >= n ? 0 : n - static_cast<size_t>(dropped), lines_.size());
       lines_.erase(lines_.begin(), lines_.begin() + static_cast<long>(remove));
       health_.sent += n;
       backoff = std::chrono::milliseconds(0);

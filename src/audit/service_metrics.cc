@@ -9,8 +9,8 @@ namespace kh::audit {
 namespace {
 
 // Upper bounds of the latency histogram's buckets, in milliseconds (then +Inf).
-constexpr std::array<double, 13> kBucketsMs = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500,
-                                               5000, 10000};
+constexpr std::array<double, 13> kBucketsMs = {1,   2,   5,    10,   25,   50,   100,
+                                               250, 500, 1000, 2500, 5000, 10000};
 
 // The vault's name: the last segment of its ARM id, lower-cased ("" when none).
 std::string VaultOf(const std::string& resource_id) {
@@ -85,17 +85,17 @@ std::string ServiceMetrics::Render() const {
   std::string out;
   std::lock_guard lock(mu_);
   const auto labels = [](const Series& s) {
-    return "vault=\"" + LabelValue(s.vault) + "\",activity_type=\"" +
-           LabelValue(s.activity_type) + "\",activity_name=\"" + LabelValue(s.activity_name) +
-           "\"";
+    return "vault=\"" + LabelValue(s.vault) + "\",activity_type=\"" + LabelValue(s.activity_type) +
+           "\",activity_name=\"" + LabelValue(s.activity_name) + "\"";
   };
   out += "# HELP keyhaven_service_api_hit_total Requests served (Azure: ServiceApiHit).\n";
   out += "# TYPE keyhaven_service_api_hit_total counter\n";
   for (const auto& [_, s] : series_) {
     out += "keyhaven_service_api_hit_total{" + labels(s) + "} " + std::to_string(s.hits) + "\n";
   }
-  out += "# HELP keyhaven_service_api_latency_milliseconds Service-side latency "
-         "(Azure: ServiceApiLatency).\n";
+  out +=
+      "# HELP keyhaven_service_api_latency_milliseconds Service-side latency "
+      "(Azure: ServiceApiLatency).\n";
   out += "# TYPE keyhaven_service_api_latency_milliseconds histogram\n";
   for (const auto& [_, s] : series_) {
     uint64_t cumulative = 0;
@@ -119,8 +119,9 @@ std::string ServiceMetrics::Render() const {
              "xx\"} " + std::to_string(count) + "\n";
     }
   }
-  out += "# HELP keyhaven_availability_percent Requests the server did not fail (no 5xx), last "
-         "5 minutes (Azure: Availability).\n";
+  out +=
+      "# HELP keyhaven_availability_percent Requests the server did not fail (no 5xx), last "
+      "5 minutes (Azure: Availability).\n";
   out += "# TYPE keyhaven_availability_percent gauge\n";
   std::string saturation;
   for (const auto& [vault, window] : windows_) {
@@ -135,14 +136,16 @@ std::string ServiceMetrics::Render() const {
     out += "keyhaven_availability_percent{vault=\"" + LabelValue(vault) + "\"} " +
            Number(availability) + "\n";
     if (vault.empty()) continue;
-    const double used = requests_per_window_ == 0
-                            ? 0.0
-                            : std::min(100.0, 100.0 * double(recent) / double(requests_per_window_));
+    const double used =
+        requests_per_window_ == 0
+            ? 0.0
+            : std::min(100.0, 100.0 * double(recent) / double(requests_per_window_));
     saturation += "keyhaven_saturation_shoebox_percent{vault=\"" + LabelValue(vault) + "\"} " +
                   Number(used) + "\n";
   }
-  out += "# HELP keyhaven_saturation_shoebox_percent The vault's request limit used, last 10 "
-         "seconds (Azure: SaturationShoebox).\n";
+  out +=
+      "# HELP keyhaven_saturation_shoebox_percent The vault's request limit used, last 10 "
+      "seconds (Azure: SaturationShoebox).\n";
   out += "# TYPE keyhaven_saturation_shoebox_percent gauge\n";
   out += saturation;
   return out;

@@ -33,7 +33,8 @@ TEST(ServiceMetricsTest, CountsHitsResultsAndLatencyWithAzuresDimensions) {
                               R"(,le="50"} 2)"));
   EXPECT_THAT(text, HasSubstr("keyhaven_service_api_latency_milliseconds_bucket{" + labels +
                               R"(,le="+Inf"} 3)"));
-  EXPECT_THAT(text, HasSubstr("keyhaven_service_api_latency_milliseconds_sum{" + labels + "} 3031"));
+  EXPECT_THAT(text,
+              HasSubstr("keyhaven_service_api_latency_milliseconds_sum{" + labels + "} 3031"));
   EXPECT_THAT(text, HasSubstr("# TYPE keyhaven_service_api_latency_milliseconds histogram\n"));
 }
 

@@ -48,7 +48,8 @@ StatusOr<std::unique_ptr<SyslogForwarder>> SyslogForwarder::Create(const std::st
     return InvalidArgument("--audit-syslog must name a host and a port.");
   }
   std::string host = rest.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   return std::unique_ptr<SyslogForwarder>(
       new SyslogForwarder(tcp, host, rest.substr(colon + 1), name));
 }
@@ -58,7 +59,9 @@ SyslogForwarder::SyslogForwarder(bool tcp, std::string host, std::string port,
     : tcp_(tcp), host_(std::move(host)), port_(std::move(port)) {
   char host_name[256] = {0};
   if (::gethostname(host_name, sizeof host_name - 1) == 0) hostname_ = host_name;
-  queue_ = std::make_unique<LineQueue>(!name.empty() ? name : tcp_ ? "syslog-tcp" : "syslog-udp",
+  queue_ = std::make_unique<LineQueue>(!name.empty() ? name
+                                       : tcp_        ? "syslog-tcp"
+                                                     : "syslog-udp",
                                        kMaxQueuedLines, 256,
                                        [this](const auto& lines) { return Send(lines); });
 }

@@ -1,7 +1,7 @@
 #pragma once
-// The audit log copied to syslog: RFC 5424 messages ("<134>1 TIME HOST keyhaven PID audit - {json}",
-// facility local0, severity informational), over UDP (RFC 5426, one record per datagram) or TCP
-// (RFC 6587 octet counting, reconnecting after a failure).
+// The audit log copied to syslog: RFC 5424 messages ("<134>1 TIME HOST keyhaven PID audit -
+// {json}", facility local0, severity informational), over UDP (RFC 5426, one record per datagram)
+// or TCP (RFC 6587 octet counting, reconnecting after a failure).
 #include <memory>
 #include <string>
 

@@ -22,7 +22,8 @@ void AddObserveCommands(CLI::App& app, Action* action) {
   create->add_option("--operation", a->operations,
                      "operationName to count, e.g. SecretPurge (repeatable; default: any)");
   create->add_option("--result", a->result, "resultDescription to count, e.g. ForbiddenByFirewall");
-  create->add_option("--condition", a->condition, "CountAbove, LatencyP99Above or AvailabilityBelow")
+  create
+      ->add_option("--condition", a->condition, "CountAbove, LatencyP99Above or AvailabilityBelow")
       ->check(CLI::IsMember({"CountAbove", "LatencyP99Above", "AvailabilityBelow"}))
       ->capture_default_str();
   create->add_option("--threshold", a->threshold, "Count, milliseconds or percent")->required();
@@ -43,7 +44,8 @@ void AddObserveCommands(CLI::App& app, Action* action) {
 
   CLI::App* event = app.add_subcommand("event", "Events delivered to webhooks");
   event->require_subcommand(1);
-  CLI::App* sub = event->add_subcommand("subscription", "Event subscriptions: create, list, delete");
+  CLI::App* sub =
+      event->add_subcommand("subscription", "Event subscriptions: create, list, delete");
   sub->require_subcommand(1);
   auto e = std::make_shared<SubscriptionArgs>();
   CLI::App* sub_create = sub->add_subcommand(

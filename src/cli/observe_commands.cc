@@ -17,8 +17,8 @@ std::string Url(const Session& session, std::string_view path) {
 Status CheckName(std::string_view what, std::string_view name) {
   bool ok = !name.empty() && name.size() <= 64;
   for (char c : name) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '-');
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
   }
   if (!ok) return InvalidArgument(std::string(what) + " has letters, digits and '-' only.");
   return Status::Ok();
@@ -105,7 +105,7 @@ Status CreateEventSubscription(const Session& session, const SubscriptionArgs& a
 Status ListEventSubscriptions(const Session& session) {
   KH_ASSIGN_OR_RETURN(json::value listing,
                       session.api.Call("GET", Url(session, "event-subscriptions")));
-  PrintList(session, listing, {"name", "vault", "endpoint", "eventDeliverySchema"});
+  PrintList(session, listing, {"name", "vault", "endpointBaseUrl", "eventDeliverySchema"});
   return Status::Ok();
 }
 

@@ -14,13 +14,13 @@
 namespace kh::domain {
 
 struct OutboxEntry {
-  uint64_t seq = 0;           // assigned by Add
-  std::string subscription;   // its name
-  std::string payload;        // the event as the subscription's schema writes it (JSON)
+  uint64_t seq = 0;          // assigned by Add
+  std::string subscription;  // its name
+  std::string payload;       // the event as the subscription's schema writes it (JSON)
   int attempts = 0;
   int64_t next_attempt_ms = 0;
-  int64_t first_ms = 0;       // when it was published
-  std::string last_error;     // of the last failed attempt; never a body
+  int64_t first_ms = 0;    // when it was published
+  std::string last_error;  // of the last failed attempt; never a body
 };
 
 class EventOutbox {

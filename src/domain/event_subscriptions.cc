@@ -30,8 +30,8 @@ EventSubscription Decode(const Fields& f) {
   s.event_types = f.GetList("event_types");
   s.subject_begins_with = f.GetOr("subject_begins_with", "");
   s.subject_ends_with = f.GetOr("subject_ends_with", "");
-  s.schema = f.GetOr("schema", "") == "cloudevents" ? EventSchema::kCloudEvents
-                                                    : EventSchema::kEventGrid;
+  s.schema =
+      f.GetOr("schema", "") == "cloudevents" ? EventSchema::kCloudEvents : EventSchema::kEventGrid;
   s.max_delivery_attempts = static_cast<int>(f.GetInt("max_delivery_attempts").value_or(30));
   s.created = f.GetInt("created").value_or(0);
   return s;
@@ -66,8 +66,8 @@ Status CheckSubscriptionName(std::string_view name) {
     return InvalidArgument("An event subscription name has 3 to 64 characters.");
   }
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
     if (!ok) {
       return InvalidArgument("An event subscription name has only letters, digits and '-'.");
     }
@@ -84,8 +84,8 @@ Status EventSubscriptions::Put(const EventSubscription& s) {
     return InvalidArgument("maxDeliveryAttempts must be from 1 to 30.");
   }
   storage::WriteBatch batch;
-  KH_RETURN_IF_ERROR(barrier_->Write(barrier_->system(), batch,
-                                     std::string(kPrefix) + AsciiLower(s.name), Encode(s).Encode()));
+  KH_RETURN_IF_ERROR(barrier_->Write(
+      barrier_->system(), batch, std::string(kPrefix) + AsciiLower(s.name), Encode(s).Encode()));
   KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
   std::lock_guard lock(mu_);
   cache_.reset();
@@ -93,8 +93,8 @@ Status EventSubscriptions::Put(const EventSubscription& s) {
 }
 
 StatusOr<std::optional<EventSubscription>> EventSubscriptions::Get(std::string_view name) {
-  KH_ASSIGN_OR_RETURN(auto bytes, barrier_->Read(barrier_->system(),
-                                                 std::string(kPrefix) + AsciiLower(name)));
+  KH_ASSIGN_OR_RETURN(auto bytes,
+                      barrier_->Read(barrier_->system(), std::string(kPrefix) + AsciiLower(name)));
   if (!bytes) return std::optional<EventSubscription>();
   KH_ASSIGN_OR_RETURN(Fields f, Fields::Decode(bytes->Reveal()));
   return std::optional<EventSubscription>(Decode(f));

@@ -19,7 +19,8 @@ struct EventSubscription {
   std::string name;
   std::string vault;     // the vault whose events it takes (lower case); "" = every vault
   std::string endpoint;  // https:// webhook
-  std::vector<std::string> event_types;  // "Microsoft.KeyVault.SecretNewVersionCreated"; empty = all
+  std::vector<std::string>
+      event_types;  // "Microsoft.KeyVault.SecretNewVersionCreated"; empty = all
   std::string subject_begins_with;
   std::string subject_ends_with;
   EventSchema schema = EventSchema::kEventGrid;

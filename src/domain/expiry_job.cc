@@ -11,6 +11,19 @@ std::string NoticePath(const Vault& vault, const std::string& type, const std::s
          (days_before == 0 ? std::string("expired") : std::to_string(days_before));
 }
 
+// Hands every item of every page of a listing to `each`; a page that fails is reported to
+// `failed` and ends that listing.
+template <typename ListPage, typename Each, typename Failed>
+void ForEachItem(ListPage list_page, Each each, Failed failed) {
+  std::string marker;
+  do {
+    auto page = list_page(marker);
+    if (!page.ok()) return failed(page.status());
+    for (const auto& item : page->items) each(item);
+    marker = page->next_marker.value_or("");
+  } while (!marker.empty());
+}
+
 }  // namespace
 
 Status ExpiryJob::Consider(const std::shared_ptr<const Vault>& vault, const std::string& type,
@@ -45,32 +58,28 @@ StatusOr<std::vector<ExpiryNotice>> ExpiryJob::RunOnce(int64_t now) {
   std::vector<ExpiryNotice> out;
   KH_ASSIGN_OR_RETURN(auto vaults, vaults_->List(std::nullopt));
   Status first_error;
+  const auto keep = [&first_error](const Status& st) {
+    if (!st.ok() && first_error.ok()) first_error = st;
+  };
   for (const auto& vault : vaults) {
-    std::string marker;
-    do {
-      auto page = secrets_->List(*vault, marker, kMaxPageSize);
-      if (!page.ok()) {
-        if (first_error.ok()) first_error = page.status();
-        break;
-      }
-      for (const auto& s : page->items) {
-        Status st = Consider(vault, "Secret", s.name, s.version, s.attributes, now, out);
-        if (!st.ok() && first_error.ok()) first_error = st;
-      }
-      marker = page->next_marker.value_or("");
-    } while (!marker.empty());
-    do {
-      auto page = keys_->List(*vault, marker, kMaxPageSize);
-      if (!page.ok()) {
-        if (first_error.ok()) first_error = page.status();
-        break;
-      }
-      for (const auto& k : page->items) {
-        Status st = Consider(vault, "Key", k.name, k.version, k.attributes, now, out);
-        if (!st.ok() && first_error.ok()) first_error = st;
-      }
-      marker = page->next_marker.value_or("");
-    } while (!marker.empty());
+    const auto secret_page = [&](const std::string& m) {
+      return secrets_->List(*vault, m, kMaxPageSize);
+    };
+    const auto key_page = [&](const std::string& m) {
+      return keys_->List(*vault, m, kMaxPageSize);
+    };
+    ForEachItem(
+        secret_page,
+        [&](const SecretVersion& s) {
+          keep(Consider(vault, "Secret", s.name, s.version, s.attributes, now, out));
+        },
+        keep);
+    ForEachItem(
+        key_page,
+        [&](const KeyVersion& k) {
+          keep(Consider(vault, "Key", k.name, k.version, k.attributes, now, out));
+        },
+        keep);
   }
   if (!first_error.ok() && out.empty()) return first_error;
   return out;

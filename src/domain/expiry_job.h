@@ -38,8 +38,7 @@ class ExpiryJob {
   // Adds the notice if its point is reached and it was not raised before.
   Status Consider(const std::shared_ptr<const Vault>& vault, const std::string& type,
                   const std::string& name, const std::string& version,
-                  const ObjectAttributes& attributes, int64_t now,
-                  std::vector<ExpiryNotice>& out);
+                  const ObjectAttributes& attributes, int64_t now, std::vector<ExpiryNotice>& out);
 
   barrier::Barrier* barrier_;
   VaultService* vaults_;

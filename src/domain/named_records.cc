@@ -7,8 +7,8 @@ namespace kh::domain {
 Status NamedRecords::CheckName(std::string_view name) const {
   bool ok = !name.empty() && name.size() <= 64;
   for (char c : name) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '-');
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
   }
   if (!ok) return InvalidArgument("An " + what_ + " name has 1 to 64 letters, digits or '-'.");
   return Status::Ok();

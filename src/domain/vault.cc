@@ -31,6 +31,12 @@ AccessPolicy PolicyFromFields(const Fields& f) {
 
 }  // namespace
 
+std::string VaultArmId(std::string_view subscription_id, std::string_view resource_group,
+                       std::string_view name) {
+  return "/subscriptions/" + std::string(subscription_id) + "/resourceGroups/" +
+         std::string(resource_group) + "/providers/Microsoft.KeyVault/vaults/" + std::string(name);
+}
+
 std::string Vault::RecoveryLevel() const {
   bool custom = retention_days < kMaxRetentionDays;
   std::string level = custom ? "CustomizedRecoverable" : "Recoverable";

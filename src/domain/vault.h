@@ -107,4 +107,9 @@ struct VaultSpec {
 
 enum class AccessPolicyUpdate { kAdd, kReplace, kRemove };
 
+// "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults/{name}": a
+// vault's ARM id, the scope role assignments name and the topic of its events.
+std::string VaultArmId(std::string_view subscription_id, std::string_view resource_group,
+                       std::string_view name);
+
 }  // namespace kh::domain

@@ -36,7 +36,8 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
     auto response = std::make_shared<bhttp::response<bhttp::string_body>>();
     response->version(request_.version());
     response->keep_alive(request_.keep_alive());
-    const bool metrics = request_.target() == "/metrics" || request_.target().starts_with("/metrics?");
+    const bool metrics =
+        request_.target() == "/metrics" || request_.target().starts_with("/metrics?");
     if (request_.method() != bhttp::verb::get || !metrics) {
       response->result(bhttp::status::not_found);
       response->set(bhttp::field::content_type, "text/plain");
@@ -47,16 +48,15 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
       response->body() = (*render_)();
     }
     response->prepare_payload();
-    bhttp::async_write(stream_, *response,
-                       [self = shared_from_this(), response](beast::error_code ec, size_t) {
-                         if (ec || !response->keep_alive()) {
-                           beast::error_code ignored;
-                           self->stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both,
-                                                           ignored);
-                           return;
-                         }
-                         self->Read();
-                       });
+    bhttp::async_write(
+        stream_, *response, [self = shared_from_this(), response](beast::error_code ec, size_t) {
+          if (ec || !response->keep_alive()) {
+            beast::error_code ignored;
+            self->stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+            return;
+          }
+          self->Read();
+        });
   }
 
   beast::tcp_stream stream_;

@@ -15,8 +15,7 @@ int VerifyAudit(const std::vector<std::string>& files, std::string public_key_fi
   }
   auto key = audit::ReadAuditPublicKey(public_key_file);
   if (!key.ok()) {
-    std::cerr << "keyhaven: " << key.status().message()
-              << " (give the key with --public-key)\n";
+    std::cerr << "keyhaven: " << key.status().message() << " (give the key with --public-key)\n";
     return 2;
   }
   audit::VerifyReport report = audit::VerifyAuditFiles(files, *key);

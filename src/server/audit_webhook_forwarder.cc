@@ -4,9 +4,19 @@
 
 namespace kh::server {
 
-AuditWebhookForwarder::AuditWebhookForwarder(std::string url, std::string ca_file,
-                                             std::string name)
-    : url_(std::move(url)), ca_file_(std::move(ca_file)) {
+namespace {
+
+http::HttpsClientOptions ClientOptions(std::string ca_file) {
+  http::HttpsClientOptions options;
+  options.ca_file = std::move(ca_file);
+  options.timeout = std::chrono::seconds(10);
+  return options;
+}
+
+}  // namespace
+
+AuditWebhookForwarder::AuditWebhookForwarder(std::string url, std::string ca_file, std::string name)
+    : url_(std::move(url)), client_(ClientOptions(std::move(ca_file))) {
   queue_ = std::make_unique<audit::LineQueue>(
       std::move(name), 200000, 500, [this](const auto& records) { return Send(records); });
 }
@@ -20,12 +30,8 @@ Status AuditWebhookForwarder::Send(const std::vector<std::string>& records) {
     body += records[i];
   }
   body += "]}";
-  http::HttpsClientOptions options;
-  options.ca_file = ca_file_;
-  options.timeout = std::chrono::seconds(10);
-  http::HttpsClient client(options);
   KH_ASSIGN_OR_RETURN(http::HttpResponse r,
-                      client.Request("POST", url_, {{"Content-Type", "application/json"}}, body));
+                      client_.Request("POST", url_, {{"Content-Type", "application/json"}}, body));
   if (r.status < 200 || r.status >= 300) {
     return Unavailable("the audit webhook answered HTTP " + std::to_string(r.status));
   }

@@ -7,6 +7,7 @@
 
 #include "audit/audit_forwarder.h"
 #include "audit/line_queue.h"
+#include "http/https_client.h"
 
 namespace kh::server {
 
@@ -23,7 +24,8 @@ class AuditWebhookForwarder final : public audit::AuditForwarder {
  private:
   Status Send(const std::vector<std::string>& records);
 
-  const std::string url_, ca_file_;
+  const std::string url_;
+  http::HttpsClient client_;  // used by the queue's thread only; keeps its connection
   std::unique_ptr<audit::LineQueue> queue_;  // last: its thread uses the members above
 };
 

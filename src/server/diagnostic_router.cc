@@ -67,8 +67,8 @@ Status DiagnosticRouter::Reload() {
       } else {
         auto syslog = audit::SyslogForwarder::Create(std::string(target->as_string()), name);
         if (!syslog.ok()) {
-          std::cerr << "keyhaven: diagnostic setting " << path << ": "
-                    << syslog.status().message() << "\n";
+          std::cerr << "keyhaven: diagnostic setting " << path << ": " << syslog.status().message()
+                    << "\n";
           continue;
         }
         d->forwarder = std::move(*syslog);
@@ -89,7 +89,8 @@ void DiagnosticRouter::Forward(std::string_view lines) {
   if (by_vault_.empty()) return;
   while (!lines.empty()) {
     const size_t end = lines.find('\n');
-    const std::string_view line = lines.substr(0, end == std::string_view::npos ? lines.size() : end + 1);
+    const std::string_view line =
+        lines.substr(0, end == std::string_view::npos ? lines.size() : end + 1);
     lines = end == std::string_view::npos ? std::string_view() : lines.substr(end + 1);
     auto it = by_vault_.find(VaultOfLine(line));
     if (it == by_vault_.end()) continue;

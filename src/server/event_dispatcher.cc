@@ -49,7 +49,7 @@ EventDispatcher::EventDispatcher(EventDispatcherOptions options,
                                  domain::EventOutbox* outbox)
     : options_(std::move(options)), subscriptions_(subscriptions), outbox_(outbox) {}
 
-EventDispatcher::~EventDispatcher() { Stop(); }
+EventDispatcher::~EventDispatcher() { Stop(); }  // before client_ goes
 
 int64_t EventDispatcher::Now() const {
   if (options_.now_ms) return options_.now_ms();
@@ -60,6 +60,7 @@ int64_t EventDispatcher::Now() const {
 
 Status EventDispatcher::Start() {
   KH_RETURN_IF_ERROR(outbox_->Load());
+  client_ = std::make_unique<http::HttpsClient>(Client(options_.webhook_ca_file));
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();
 }
@@ -87,7 +88,8 @@ Status EventDispatcher::ValidateEndpoint(const domain::EventSubscription& s) {
   if (s.schema == domain::EventSchema::kCloudEvents) {
     // CloudEvents' webhook abuse protection: the endpoint must allow us as an origin.
     auto r = client.Request("OPTIONS", s.endpoint, {{"WebHook-Request-Origin", kOrigin}}, "");
-    if (!r.ok()) return InvalidArgument("The endpoint could not be reached: " + r.status().message());
+    if (!r.ok())
+      return InvalidArgument("The endpoint could not be reached: " + r.status().message());
     auto allowed = r->headers.find("webhook-allowed-origin");
     if (r->status != 200 || allowed == r->headers.end() ||
         (allowed->second != kOrigin && allowed->second != "*")) {
@@ -99,11 +101,11 @@ Status EventDispatcher::ValidateEndpoint(const domain::EventSubscription& s) {
     return Status::Ok();
   }
   const std::string code = NewGuid();
-  auto r = client.Request(
-      "POST", s.endpoint,
-      {{"Content-Type", "application/json"}, {"aeg-event-type", "SubscriptionValidation"},
-       {"aeg-subscription-name", s.name}},
-      audit::SubscriptionValidationJson(NewGuid(), s.vault, code, Now()));
+  auto r = client.Request("POST", s.endpoint,
+                          {{"Content-Type", "application/json"},
+                           {"aeg-event-type", "SubscriptionValidation"},
+                           {"aeg-subscription-name", s.name}},
+                          audit::SubscriptionValidationJson(NewGuid(), s.vault, code, Now()));
   if (!r.ok()) return InvalidArgument("The endpoint could not be reached: " + r.status().message());
   boost::system::error_code ec;
   json::value v = json::parse(r->body, ec);
@@ -131,7 +133,7 @@ void EventDispatcher::Enqueue(std::vector<audit::KeyVaultEvent> events) {
       domain::OutboxEntry entry;
       entry.subscription = s.name;
       entry.payload = s.schema == domain::EventSchema::kCloudEvents ? audit::ToCloudEventJson(e)
-                                                                   : audit::ToEventGridJson(e);
+                                                                    : audit::ToEventGridJson(e);
       // The dispatcher's own clock (an event's time may come from the test clock).
       entry.first_ms = entry.next_attempt_ms = Now();
       entries.push_back(std::move(entry));
@@ -145,14 +147,14 @@ void EventDispatcher::Enqueue(std::vector<audit::KeyVaultEvent> events) {
 void EventDispatcher::DeadLetter(const domain::OutboxEntry& entry) {
   ++dead_lettered_;
   if (options_.dead_letter_file.empty()) return;
-  std::string line = json::serialize(json::object{
-      {"deadLetteredAt", Now()},
-      {"subscription", entry.subscription},
-      {"deliveryAttempts", entry.attempts},
-      {"lastError", entry.last_error}});
+  std::string line = json::serialize(json::object{{"deadLetteredAt", Now()},
+                                                  {"subscription", entry.subscription},
+                                                  {"deliveryAttempts", entry.attempts},
+                                                  {"lastError", entry.last_error}});
   line.pop_back();  // the event's own JSON goes in as it was delivered
   line += ",\"event\":" + entry.payload + "}\n";
-  int fd = ::open(options_.dead_letter_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  int fd =
+      ::open(options_.dead_letter_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
       ::fsync(fd) != 0) {
     std::cerr << "keyhaven: events: cannot write the dead-letter file\n";
@@ -168,11 +170,11 @@ void EventDispatcher::Deliver(domain::OutboxEntry entry,
     outbox_->Remove(entry.seq).IgnoreError();
     return;
   }
-  std::string event_type = "Notification";
-  http::HttpsClient client = Client(options_.webhook_ca_file);
   const std::string body =
       sub->schema == domain::EventSchema::kCloudEvents ? entry.payload : "[" + entry.payload + "]";
-  auto r = client.Request("POST", sub->endpoint, Headers(*sub, event_type, entry.attempts), body);
+  // One client for the delivering thread: it keeps the connection to each endpoint it reuses.
+  auto r =
+      client_->Request("POST", sub->endpoint, Headers(*sub, "Notification", entry.attempts), body);
   if (r.ok() && r->status >= 200 && r->status < 300) {
     ++delivered_;
     outbox_->Remove(entry.seq).IgnoreError();
@@ -229,8 +231,8 @@ std::string EventDispatcher::RenderMetrics() const {
          published_count_.load());
   metric("keyhaven_event_deliveries_total", "counter", "Event deliveries a webhook accepted.",
          delivered_.load());
-  metric("keyhaven_event_delivery_failures_total", "counter", "Event delivery attempts that failed.",
-         failed_attempts_.load());
+  metric("keyhaven_event_delivery_failures_total", "counter",
+         "Event delivery attempts that failed.", failed_attempts_.load());
   metric("keyhaven_events_dead_lettered_total", "counter",
          "Events given up on and written to the dead-letter file.", dead_lettered_.load());
   metric("keyhaven_event_deliveries_pending", "gauge", "Deliveries owed to webhooks.",

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -19,14 +20,15 @@
 #include "api/api.h"
 #include "domain/event_outbox.h"
 #include "domain/event_subscriptions.h"
+#include "http/https_client.h"
 
 namespace kh::server {
 
 struct EventDispatcherOptions {
-  std::string webhook_ca_file;     // PEM bundle webhook endpoints are checked against; "" = system
-  int64_t retry_base_ms = 10000;   // the first retry's delay
+  std::string webhook_ca_file;    // PEM bundle webhook endpoints are checked against; "" = system
+  int64_t retry_base_ms = 10000;  // the first retry's delay
   int64_t max_age_ms = int64_t{24} * 3600 * 1000;
-  std::string dead_letter_file;    // JSON lines of undeliverable events
+  std::string dead_letter_file;  // JSON lines of undeliverable events
   std::function<int64_t()> now_ms;
 };
 
@@ -62,6 +64,7 @@ class EventDispatcher final : public api::EventDelivery {
   std::vector<audit::KeyVaultEvent> published_;
   bool stop_ = false;
   std::atomic<uint64_t> delivered_{0}, failed_attempts_{0}, dead_lettered_{0}, published_count_{0};
+  std::unique_ptr<http::HttpsClient> client_;  // the delivering thread's (Start makes it)
   std::thread thread_;
 };
 

@@ -10,9 +10,8 @@ ExpiryOutput ExpiryEvents(const std::vector<domain::ExpiryNotice>& notices, cons
   ExpiryOutput out;
   for (const auto& n : notices) {
     const std::string what = n.days_before == 0 ? "Expired" : "NearExpiry";
-    const std::string topic = "/subscriptions/" + subscription_id + "/resourceGroups/" +
-                              n.vault->resource_group + "/providers/Microsoft.KeyVault/vaults/" +
-                              n.vault->name;
+    const std::string topic =
+        domain::VaultArmId(subscription_id, n.vault->resource_group, n.vault->name);
     const std::string collection = n.object_type == "Secret" ? "/secrets/" : "/keys/";
     audit::KeyVaultEvent e;
     e.id = NewGuid();

@@ -83,20 +83,21 @@ StatusOr<Observability> StartObservability(const ServerConfig& config, const std
   std::vector<audit::AuditForwarder*> forwarders;  // raw: `o` moves, its vector's items do not
   for (auto& f : o.forwarders) forwarders.push_back(f.get());
   DiagnosticRouter* diagnostics = o.diagnostics.get();
-  KH_ASSIGN_OR_RETURN(o.listener,
-                      http::MetricsListener::Start(
-                          config.metrics_listen_address, config.metrics_listen_port,
-                          [metrics, audit_log, dispatcher, forwarders, diagnostics] {
-                            std::string text = metrics->Render();
-                            if (audit_log) text += audit::RenderAuditLogHealth(audit_log->Health());
-                            std::vector<audit::ForwarderHealth> sinks;
-                            for (auto* f : forwarders) sinks.push_back(f->Health());
-                            if (diagnostics) {
-                              for (auto& d : diagnostics->Destinations()) sinks.push_back(d);
-                            }
-                            text += audit::RenderForwarderHealth(sinks);
-                            return text + dispatcher->RenderMetrics();
-                          }));
+  KH_ASSIGN_OR_RETURN(o.listener, http::MetricsListener::Start(
+                                      config.metrics_listen_address, config.metrics_listen_port,
+                                      [metrics, audit_log, dispatcher, forwarders, diagnostics] {
+                                        std::string text = metrics->Render();
+                                        if (audit_log)
+                                          text += audit::RenderAuditLogHealth(audit_log->Health());
+                                        std::vector<audit::ForwarderHealth> sinks;
+                                        for (auto* f : forwarders) sinks.push_back(f->Health());
+                                        if (diagnostics) {
+                                          for (auto& d : diagnostics->Destinations())
+                                            sinks.push_back(d);
+                                        }
+                                        text += audit::RenderForwarderHealth(sinks);
+                                        return text + dispatcher->RenderMetrics();
+                                      }));
   return o;
 }
 

@@ -7,15 +7,15 @@
 #include "api/api.h"
 #include "audit/audit_log.h"
 #include "audit/service_metrics.h"
+#include "barrier/barrier.h"
 #include "core/status_or.h"
 #include "crypto/ec_key.h"
-#include "barrier/barrier.h"
 #include "domain/event_outbox.h"
 #include "domain/event_subscriptions.h"
 #include "domain/named_records.h"
 #include "http/metrics_listener.h"
-#include "server/config.h"
 #include "server/alert_monitor.h"
+#include "server/config.h"
 #include "server/diagnostic_router.h"
 #include "server/event_dispatcher.h"
 
@@ -25,7 +25,7 @@ struct Observability {
   // Declared before the log, so they outlive it (it forwards to them until it closes).
   std::vector<std::unique_ptr<audit::AuditForwarder>> forwarders;
   std::unique_ptr<DiagnosticRouter> diagnostics;  // per-vault destinations
-  std::unique_ptr<audit::AuditLog> audit_log;       // null with --no-audit
+  std::unique_ptr<audit::AuditLog> audit_log;     // null with --no-audit
   std::unique_ptr<domain::EventSubscriptions> event_subscriptions;
   std::unique_ptr<domain::EventOutbox> event_outbox;
   std::unique_ptr<EventDispatcher> events;
