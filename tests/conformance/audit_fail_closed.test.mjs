@@ -14,11 +14,24 @@ import { auditFiles, auditEvents, verifyAudit } from './audit_util.mjs';
 describe('audit log: fail-closed', () => {
   let h;
   let auditDir;
+  let pointAuditDirAt;
 
   before(async () => {
     const root = path.join(process.env.KEYHAVEN_TMP_ROOT || '/tmp', `audit-closed-${process.pid}`);
     fs.mkdirSync(root, { recursive: true });
+    // The server writes through a symlink, so the test can swap what the path names atomically
+    // (rename over the link): a plain rmdir-then-rename would race the server recreating the
+    // directory in between.
+    fs.mkdirSync(path.join(root, 'audit.real'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'not-a-directory'), 'not a directory');
     auditDir = path.join(root, 'audit');
+    pointAuditDirAt = (target) => {
+      const link = path.join(root, 'audit.link');
+      fs.rmSync(link, { force: true });
+      fs.symlinkSync(target, link);
+      fs.renameSync(link, auditDir);
+    };
+    pointAuditDirAt('audit.real');
     h = await startServer({ name: 'audit-closed', extraArgs: ['--audit-dir', auditDir] });
   });
   after(async () => {
@@ -39,8 +52,7 @@ describe('audit log: fail-closed', () => {
       });
 
     // The audit directory becomes a file: no new audit file can be made there, even by root.
-    fs.renameSync(auditDir, `${auditDir}.moved`);
-    fs.writeFileSync(auditDir, 'not a directory');
+    pointAuditDirAt('not-a-directory');
     const during = secretName('during');
     const refusedSet = await call('PUT', during, { value: 'must-not-be-stored' });
     assert.equal(refusedSet.status, 503, refusedSet.text);
@@ -51,8 +63,7 @@ describe('audit log: fail-closed', () => {
     assert.equal(refusedGet.status, 503, 'reads are refused too: they would go unrecorded');
 
     // Back to writable: requests run again, and nothing changed meanwhile.
-    fs.rmSync(auditDir);
-    fs.renameSync(`${auditDir}.moved`, auditDir);
+    pointAuditDirAt('audit.real');
     await eventually(async () => assert.equal((await call('GET', before)).status, 200));
     assert.equal((await call('GET', during)).status, 404, 'the refused write did not happen');
     assert.equal((await client.getSecret(before)).value, 'v1', 'the refused delete did not happen');
