@@ -40,7 +40,7 @@ const getRbac = wrkRun('get_rbac');
 // The alternating slices of GET with and without the audit log, added up.
 function slices(prefix) {
   const runs = [];
-  for (let i = 1; i <= Number(process.env.BENCH_AUDIT_SLICES || 3); i++) runs.push(wrkRun(`${prefix}_${i}`));
+  for (let i = 1; i <= Number(process.env.BENCH_AUDIT_SLICES || 4); i++) runs.push(wrkRun(`${prefix}_${i}`));
   const requests = runs.reduce((n, r) => n + r.requests, 0);
   const seconds = runs.reduce((n, r) => n + r.seconds, 0);
   const weighted = (f) => runs.reduce((n, r) => n + f(r) * r.seconds, 0) / seconds;
@@ -68,6 +68,9 @@ const setNoBackup = wrkRun('set_no_backup');
 const signRs = wrkRun('sign_rs256');
 const signEs = wrkRun('sign_es256');
 const openssl = read('openssl.json');
+// Google Benchmark's figures for one audit record: name -> ns of CPU per iteration.
+const auditRecord = Object.fromEntries(read('audit_record.json').benchmarks.map((b) => [
+  b.name, b.time_unit === 'ms' ? b.cpu_time * 1e6 : b.cpu_time]));
 const sq = read('sqlite.json');
 const sqlite = {
   commits_per_second: sq.commits_per_second,
@@ -148,6 +151,9 @@ lines.push(`${pad(`sqlite 1-row commit, WAL+FULL (reference)`, 40)}` +
 lines.push(`${pad(`openssl speed -multi ${meta.cores} (reference)`, 40)}` +
            `   RSA-2048 sign ${num(openssl.rsa2048_sign_per_s)}/s, P-256 sign ` +
            `${num(openssl.ecdsap256_sign_per_s)}/s`);
+lines.push(`${pad('one audit record (CPU)', 40)}   format ${num(auditRecord.FormatRecord)} ns, ` +
+           `chain ${num(auditRecord.ChainLine)} ns, Write+Flush of 1000 ` +
+           `${(auditRecord.WriteAndFlush / 1e6).toFixed(2)} ms (requests' thread only)`);
 lines.push('');
 lines.push(`${pad('ratio', 40)}${lpad('value', 12)}${lpad('target', 11)}   result`);
 lines.push(`${pad('GET / nginx (requests/s)', 40)}${lpad(getRatio.toFixed(2), 12)}` +
@@ -184,4 +190,4 @@ fs.writeFileSync(outText, text);
 fs.writeFileSync(outJson, JSON.stringify({ meta, targets, nginx, get, get_rbac: getRbac,
   get_audit: getAudit, get_no_audit: getNoAudit, set,
   set_no_backup: setNoBackup, sqlite,
-  sign_rs256: signRs, sign_es256: signEs, openssl, ratios }, null, 2) + '\n');
+  sign_rs256: signRs, sign_es256: signEs, openssl, audit_record_ns: auditRecord, ratios }, null, 2) + '\n');

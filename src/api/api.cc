@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <chrono>
 
 #include "api/audit_trail.h"
-#include "api/event_source.h"
 #include "api/call.h"
 #include "api/error_mapping.h"
+#include "api/event_source.h"
 #include "api/key_handlers.h"
 #include "api/rbac.h"
 #include "authz/access_policies.h"
@@ -42,9 +43,21 @@ std::string Api::ServiceUrl() const {
 }
 
 std::string Api::VaultUrl(std::string_view vault_name) const {
-  std::string url = "https://" + domain::Lower(vault_name) + "." + config_.domain;
-  if (config_.port != 443) url += ":" + std::to_string(config_.port);
+  std::string url;
+  AppendVaultUrl(url, vault_name);
   return url;
+}
+
+void Api::AppendVaultUrl(std::string& out, std::string_view vault_name) const {
+  out.append("https://");
+  for (char c : vault_name) out.push_back(AsciiLower(c));
+  out.push_back('.');
+  out.append(config_.domain);
+  if (config_.port != 443) {
+    char digits[8];
+    out.push_back(':');
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, config_.port).ptr);
+  }
 }
 
 Response Api::Challenge(const Status& status) const {
@@ -192,15 +205,16 @@ void Api::Audit(const Request& request, const Admission* admission, const Respon
                 int64_t duration_ms) const {
   // Build the record only for a consumer that wants this one: with the audit log off, a read
   // costs nothing here unless metrics or alert rules watch it.
-  const bool raises_events =
-      services_.events && request.method != "GET" && response.status < 300;
+  const bool raises_events = services_.events && request.method != "GET" && response.status < 300;
   const bool alerting = services_.alerts && services_.alerts->HasRules();
   if (!services_.audit && !services_.metrics && !raises_events && !alerting) return;
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-  audit::AuditEvent event =
-      BuildAuditEvent(*this, config_, services_, request, admission, response, duration_ms, now_ms);
+  // One event per thread, reused: its strings keep their buffers from request to request.
+  thread_local audit::AuditEvent event;
+  BuildAuditEvent(*this, config_, services_, request, admission, response, duration_ms, now_ms,
+                  event);
   if (services_.metrics) services_.metrics->Record(event);
   if (alerting) services_.alerts->Record(event, now_ms);
   if (raises_events) {
@@ -216,7 +230,7 @@ void Api::Audit(const Request& request, const Admission* admission, const Respon
     auto raised = EventsOf(event, response, topic, vault_name, now_ms);
     if (!raised.empty()) services_.events->Publish(std::move(raised));
   }
-  if (services_.audit) services_.audit->Write(std::move(event));
+  if (services_.audit) services_.audit->Write(event);
 }
 
 size_t Api::MaxBodyBytes(const Admission& admission) const {
@@ -290,8 +304,8 @@ std::optional<Response> Decide(const Call& call, std::string_view action, std::s
     }
     authz::Decision d = authz::CheckAccessPolicies(subject, action, grants,
                                                    vault->name + ";location=" + vault->location);
-    call.admission.authorization = {audit::AuthorizationModel::kAccessPolicy, d.allowed, {},
-                                    d.granted_by};
+    call.admission.authorization = {
+        audit::AuthorizationModel::kAccessPolicy, d.allowed, {}, d.granted_by};
     if (d.allowed) return std::nullopt;
     return ErrorResponse(PermissionDenied(d.reason, "ForbiddenByPolicy"));
   }
@@ -303,8 +317,8 @@ std::optional<Response> Decide(const Call& call, std::string_view action, std::s
   }
   authz::Decision d = call.services.authorizer->Check(
       subject, action, scope, roles ? roles->assignments() : kNone, data_action);
-  call.admission.authorization.model = roles ? audit::AuthorizationModel::kRbac
-                                             : audit::AuthorizationModel::kBootstrapAdministrator;
+  call.admission.authorization.model =
+      roles ? audit::AuthorizationModel::kRbac : audit::AuthorizationModel::kBootstrapAdministrator;
   call.admission.authorization.allowed = d.allowed;
   if (roles && d.allowed) {
     call.admission.authorization.assignment_id = d.granted_by;

@@ -26,8 +26,8 @@
 #include "authz/authorizer.h"
 #include "authz/network_rules.h"
 #include "core/clock.h"
-#include "domain/key_rotation.h"
 #include "domain/event_subscriptions.h"
+#include "domain/key_rotation.h"
 #include "domain/key_service.h"
 #include "domain/named_records.h"
 #include "domain/role_assignment_service.h"
@@ -66,8 +66,8 @@ struct ApiServices {
   audit::ServiceMetrics* metrics = nullptr;  // Azure's metrics, from the same records; optional
   EventDelivery* events = nullptr;           // events that requests raise; optional
   domain::EventSubscriptions* event_subscriptions = nullptr;
-  audit::AlertEngine* alerts = nullptr;            // alert rules over the request stream
-  domain::NamedRecords* alert_rules = nullptr;     // where the rules are kept
+  audit::AlertEngine* alerts = nullptr;         // alert rules over the request stream
+  domain::NamedRecords* alert_rules = nullptr;  // where the rules are kept
   // A vault's diagnostic settings (stored documents), and what to run after one changed.
   std::function<domain::NamedRecords(const std::string& vault)> diagnostic_settings;
   std::function<Status()> on_diagnostic_settings_changed;
@@ -140,6 +140,8 @@ class Api {
   std::string ServiceUrl() const;
   // https://{vault}.{domain}[:{port}]
   std::string VaultUrl(std::string_view vault_name) const;
+  // VaultUrl(vault_name) appended to `out` (the audit record builds it once per request).
+  void AppendVaultUrl(std::string& out, std::string_view vault_name) const;
 
  private:
   Response Dispatch(const Request& request, const Admission& admission);

@@ -11,13 +11,20 @@
 namespace kh::api {
 namespace {
 
-// The path's parts without empty ones ("/secrets/db/" and "/secrets//db" alike).
-std::vector<std::string> Parts(const std::vector<std::string>& segments) {
-  std::vector<std::string> out;
+// The path's parts, lower-cased, without empty ones ("/secrets/db/" and "/secrets//db" alike).
+// Into one vector per thread, reused: this runs for every request.
+const std::vector<std::string>& Parts(const std::vector<std::string>& segments) {
+  thread_local std::vector<std::string> parts;
+  size_t n = 0;
   for (const auto& s : segments) {
-    if (!s.empty()) out.push_back(AsciiLower(s));
+    if (s.empty()) continue;
+    if (n == parts.size()) parts.emplace_back();
+    parts[n].assign(s);
+    for (char& c : parts[n]) c = AsciiLower(c);
+    ++n;
   }
-  return out;
+  parts.resize(n);
+  return parts;
 }
 
 // "Secret" or "Key" and the verb for the data plane's object routes.
@@ -95,23 +102,36 @@ std::string ManagementOperation(const Request& request, const std::vector<std::s
   return "ManagementUnknown";
 }
 
-// The vault's ARM id, upper-cased as Azure's audit records show it.
-std::string VaultResourceId(const ApiConfig& config, std::string_view group,
-                            std::string_view name) {
-  return AsciiUpper(domain::VaultArmId(config.subscription_id, group, name));
+// The vault's ARM id (domain::VaultArmId), upper-cased as Azure's audit records show it, into
+// `out`.
+void AppendVaultResourceId(std::string& out, const ApiConfig& config, std::string_view group,
+                           std::string_view name) {
+  const auto upper = [&out](std::string_view text) {
+    for (char c : text) out.push_back(AsciiUpper(c));
+  };
+  upper("/subscriptions/");
+  upper(config.subscription_id);
+  upper("/resourceGroups/");
+  upper(group);
+  upper("/providers/Microsoft.KeyVault/vaults/");
+  upper(name);
 }
 
-// The request-target as the audit record shows it: the raw path, and of the query only the
-// parameters Keyhaven's API defines (api-version, paging, filters), with decoded names. Any
+// Appends the request-target as the audit record shows it: the raw path, and of the query only
+// the parameters Keyhaven's API defines (api-version, paging, filters), with decoded names. Any
 // other parameter, which a client might use for anything, shows as REDACTED, name and all.
-std::string TargetWithoutSecrets(std::string_view raw, const Target& parsed, bool parsed_ok) {
+void AppendTargetWithoutSecrets(std::string& out, std::string_view raw, const Target& parsed,
+                                bool parsed_ok) {
   static constexpr std::string_view kKnown[] = {"api-version",   "maxresults", "$skiptoken",
                                                 "$filter",       "$top",       "resource",
                                                 "resourcegroup", "vault",      "outcontenttype"};
   const size_t question = raw.find('?');
-  std::string out(raw.substr(0, question));
-  if (question == std::string_view::npos) return out;
-  if (!parsed_ok) return out + "?REDACTED";
+  out.append(raw.substr(0, question));
+  if (question == std::string_view::npos) return;
+  if (!parsed_ok) {
+    out.append("?REDACTED");
+    return;
+  }
   char separator = '?';
   for (const auto& [name, value] : parsed.query) {
     out.push_back(separator);
@@ -122,7 +142,6 @@ std::string TargetWithoutSecrets(std::string_view raw, const Target& parsed, boo
       out.append("REDACTED");
     }
   }
-  return out;
 }
 
 // The most specific error code of a failure: the inner one when there is one
@@ -145,19 +164,21 @@ std::string ErrorCode(const Response& response) {
 
 }  // namespace
 
-audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
-                                  const ApiServices& services, const Request& request,
-                                  const Admission* admission, const Response& response,
-                                  int64_t duration_ms, int64_t now_ms) {
-  audit::AuditEvent e;
+void BuildAuditEvent(const Api& api, const ApiConfig& config, const ApiServices& services,
+                     const Request& request, const Admission* admission, const Response& response,
+                     int64_t duration_ms, int64_t now_ms, audit::AuditEvent& e) {
+  audit::ClearKeepingCapacity(e);
   e.time_ms = now_ms;
   e.duration_ms = duration_ms;
   e.http_status = response.status;
   if (response.status >= 400) e.result_description = ErrorCode(response);
   e.caller_ip = request.client_address;
   e.tls_version = request.tls_version;
-  e.correlation_id = request.Header("x-ms-client-request-id");
-  e.client_info = request.Header("user-agent");
+  static const std::string kRequestId = "x-ms-client-request-id", kUserAgent = "user-agent";
+  if (auto it = request.headers.find(kRequestId); it != request.headers.end())
+    e.correlation_id = it->second;
+  if (auto it = request.headers.find(kUserAgent); it != request.headers.end())
+    e.client_info = it->second;
   if (admission && admission->caller) {
     e.object_id = admission->caller->object_id;
     e.app_id = admission->caller->client_id;
@@ -183,46 +204,49 @@ audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
   }
   const Target& target = admission ? admission->target : *parsed_here;
   e.operation_version = target.Query("api-version");
-  const std::vector<std::string> p = Parts(target.segments);
-  const std::string suffix = "." + config.domain;
-  const bool vault_host =
-      request.host.size() > suffix.size() &&
-      request.host.compare(request.host.size() - suffix.size(), suffix.size(), suffix) == 0;
+  const std::vector<std::string>& p = Parts(target.segments);
+  // A vault's host is "<name>.<domain>".
+  const std::string_view host = request.host;
+  const std::string_view domain = config.domain;
+  const bool vault_host = host.size() > domain.size() + 1 && host.ends_with(domain) &&
+                          host[host.size() - domain.size() - 1] == '.';
   if (vault_host) {
-    const std::string vault_name = request.host.substr(0, request.host.size() - suffix.size());
+    const std::string vault_name(host.substr(0, host.size() - domain.size() - 1));
     std::shared_ptr<const domain::Vault> vault = admission ? admission->vault : nullptr;
     if (!vault && services.vaults) {
       auto found = services.vaults->Find(vault_name);
       if (found.ok()) vault = *found;
     }
-    if (vault) e.resource_id = VaultResourceId(config, vault->resource_group, vault->name);
+    if (vault) AppendVaultResourceId(e.resource_id, config, vault->resource_group, vault->name);
     // Admitted vault requests passed the firewall; a firewall 403 is the other verdict.
     if (admission && admission->vault) e.address_authorized = true;
     if (e.result_description == "ForbiddenByFirewall") e.address_authorized = false;
-    const std::string vault_url = api.VaultUrl(vault_name);
-    e.request_uri = vault_url + TargetWithoutSecrets(request.target, target, parsed_ok);
-    e.id = vault_url + "/";
+    api.AppendVaultUrl(e.request_uri, vault_name);
+    e.id = e.request_uri;
+    e.id.push_back('/');
+    AppendTargetWithoutSecrets(e.request_uri, request.target, target, parsed_ok);
     if (response.status == 401) {
       e.operation_name = "Authentication";
     } else if (!p.empty() && (p[0] == "secrets" || p[0] == "keys" || p[0] == "deletedsecrets" ||
                               p[0] == "deletedkeys")) {
       e.operation_name = ObjectOperation(request.method, p);
-      if (p.size() >= 2 && p[1] != "restore") {
-        e.id = vault_url + "/" + p[0] + "/" + p[1];
-        if (p.size() >= 3 && p[2].size() == 32) e.id += "/" + p[2];
+      if (p.size() >= 2 && p[1] != "restore") {  // the object's id: /secrets/NAME[/VERSION]
+        e.id.append(p[0]).append("/").append(p[1]);
+        if (p.size() >= 3 && p[2].size() == 32) e.id.append("/").append(p[2]);
       }
     } else if (!p.empty() && p[0] == "rng") {
       e.operation_name = "KeyRandom";
     } else {
       e.operation_name = "VaultUnknown";
     }
-    return e;
+    return;
   }
-  e.request_uri = api.ServiceUrl() + TargetWithoutSecrets(request.target, target, parsed_ok);
+  e.request_uri = api.ServiceUrl();
+  AppendTargetWithoutSecrets(e.request_uri, request.target, target, parsed_ok);
   if (!p.empty() && p[0] == "subscriptions") {
     e.operation_name = ManagementOperation(request, p);
     if (p.size() >= 8 && p[2] == "resourcegroups" && p[6] == "vaults") {
-      e.resource_id = VaultResourceId(config, p[3], p[7]);
+      AppendVaultResourceId(e.resource_id, config, p[3], p[7]);
       e.id = api.VaultUrl(p[7]) + "/";
     }
   } else if (!p.empty() && p[0] == "admin") {
@@ -230,7 +254,6 @@ audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
   } else {
     e.operation_name = "Authentication";  // the token endpoint and OpenID discovery
   }
-  return e;
 }
 
 }  // namespace kh::api

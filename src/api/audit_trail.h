@@ -9,10 +9,10 @@
 
 namespace kh::api {
 
-// `admission` is null for requests answered before admission (401, firewall 403, bad host).
-audit::AuditEvent BuildAuditEvent(const Api& api, const ApiConfig& config,
-                                  const ApiServices& services, const Request& request,
-                                  const Admission* admission, const Response& response,
-                                  int64_t duration_ms, int64_t now_ms);
+// Fills `event` (whatever it held before) with the request's record. `admission` is null for
+// requests answered before admission (401, firewall 403, bad host).
+void BuildAuditEvent(const Api& api, const ApiConfig& config, const ApiServices& services,
+                     const Request& request, const Admission* admission, const Response& response,
+                     int64_t duration_ms, int64_t now_ms, audit::AuditEvent& event);
 
 }  // namespace kh::api

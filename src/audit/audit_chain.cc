@@ -1,6 +1,7 @@
 #include "audit/audit_chain.h"
 
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "core/base64.h"
 #include "crypto/hash.h"
@@ -23,15 +24,28 @@ std::string RecordHash(std::string_view previous_hash, uint64_t seq, std::string
 }
 
 void AppendChainedLine(std::string_view object, ChainPosition& at, std::string& out) {
+  // Runs for every record the server writes: one reused hash context, digits and hash written
+  // straight into `out`, and no allocation of its own.
+  thread_local crypto::Sha256Hasher hasher;
   // The object without its closing brace is the body; the chain member closes it again.
   std::string_view body = object.substr(0, object.size() - 1);
   const uint64_t seq = at.seq + 1;
-  std::string hash = RecordHash(at.hash, seq, body);
-  out.append(body);
-  out.append(ChainSuffix(seq, hash));
-  out.push_back('\n');
+  char seq_line[24];
+  char* seq_end = std::to_chars(seq_line, seq_line + sizeof seq_line - 1, seq).ptr;
+  *seq_end = '\n';
+  hasher.Update(at.hash);
+  hasher.Update({seq_line, static_cast<size_t>(seq_end + 1 - seq_line)});
+  hasher.Update(body);
+  at.hash.resize(crypto::kSha256Size);
+  hasher.Finish(at.hash.data());
   at.seq = seq;
-  at.hash = std::move(hash);
+  out.append(body);
+  out.append(kChainMember);
+  out.append("{\"seq\":");
+  out.append(seq_line, seq_end);
+  out.append(",\"hash\":\"");
+  AppendBase64Url(out, at.hash);
+  out.append("\"}}\n");
 }
 
 StatusOr<ChainedLine> ParseChainedLine(std::string_view line) {

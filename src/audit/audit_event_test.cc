@@ -98,5 +98,38 @@ TEST(JsonTextTest, EscapesQuotesSoNoFieldCanForgeAnother) {
   EXPECT_EQ(out, R"("x\",\"chain\":{\"seq\":1}")");
 }
 
+TEST(AuditEventTest, ClearKeepingCapacityLeavesADefaultEvent) {
+  AuditEvent e = Sample();
+  e.result_description = "SecretNotFound";
+  e.tenant_id = "tid";
+  e.client_info = "azsdk-js";
+  e.access_policy_object_id = "oid-2";
+  e.authorization = AuthorizationModel::kAccessPolicy;
+  ClearKeepingCapacity(e);
+  EXPECT_EQ(e, AuditEvent{});
+  EXPECT_GE(e.request_uri.capacity(), Sample().request_uri.size()) << "the buffer is kept";
+}
+
+// The writer scans eight bytes at a time: every byte value, at every place in and around a
+// block, is escaped or kept exactly as a strict JSON parser reads it back.
+TEST(JsonTextTest, EveryByteAtEveryOffsetRoundTrips) {
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t at = 0; at < 19; ++at) {
+      std::string value(19, 'a');
+      value[at] = static_cast<char>(byte);
+      std::string out;
+      AppendJsonString(out, value);
+      boost::system::error_code ec;
+      const boost::json::value parsed = boost::json::parse(out, ec);
+      ASSERT_FALSE(ec) << "byte " << byte << " at " << at << ": " << out;
+      std::string expected = value;
+      if (byte >= 0x80) expected.replace(at, 1, "\xef\xbf\xbd");  // a lone byte is not UTF-8
+      EXPECT_EQ(parsed.as_string(), expected) << "byte " << byte << " at " << at;
+      const bool plain = byte >= 0x20 && byte < 0x7F && byte != '"' && byte != '\\';
+      if (plain) EXPECT_EQ(out, "\"" + value + "\"");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kh::audit

@@ -17,6 +17,7 @@
 // a sink that broke a moment ago is noticed before anything is changed.
 #include <sys/types.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -49,6 +50,27 @@ struct AuditLogOptions {
   std::vector<AuditForwarder*> forwarders;
 };
 
+// Records as JSON objects, each followed by "\n" (a formatted record holds no raw newline), in
+// one buffer: queuing a record copies it in, with no allocation once the buffer has grown.
+struct RecordBatch {
+  std::string lines;
+  size_t count = 0;
+
+  void Append(const RecordBatch& more) {
+    lines.append(more.lines);
+    count += more.count;
+  }
+  void Clear() {
+    // Keeps the capacity for the next batch, unless an outage grew it past what a busy cycle needs.
+    if (lines.capacity() > (size_t{16} << 20)) {
+      lines = std::string();
+    } else {
+      lines.clear();
+    }
+    count = 0;
+  }
+};
+
 struct AuditLogHealth {
   bool writable = true;
   uint64_t records_written = 0;
@@ -70,7 +92,7 @@ class AuditLog final : public AuditSink {
   // Writes what is queued and a final checkpoint.
   ~AuditLog() override;
 
-  void Write(AuditEvent event) override;
+  void Write(const AuditEvent& event) override;
 
   // Ok, or Unavailable when fail-closed and the last write attempt failed.
   Status CheckWritable() const override;
@@ -107,15 +129,15 @@ class AuditLog final : public AuditSink {
   // Shared with request threads.
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::vector<std::string> queued_;  // records as JSON objects, formatted by the writing thread
+  RecordBatch queued_;  // formatted by the requests' threads
   std::vector<std::function<void(Status)>> waiters_;
   bool stop_ = false;
-  bool writable_ = true;
+  std::atomic<bool> writable_{true};  // read by every request without the lock
   AuditLogHealth health_;
   std::string current_file_;
 
   // The writer thread's own state.
-  std::vector<std::string> unwritten_;  // taken from the queue, not yet written (a failed cycle)
+  RecordBatch unwritten_;  // taken from the queue, not yet written (a failed cycle)
   ChainPosition at_;
   std::string previous_file_;
   int fd_ = -1;

@@ -1,5 +1,9 @@
 #include "audit/json_text.h"
 
+#include <array>
+#include <charconv>
+#include <cstring>
+
 namespace kh::audit {
 namespace {
 
@@ -31,6 +35,24 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return length;
 }
 
+// The bytes copied as they are: printable ASCII but the quote and the backslash.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x7F; ++c) plain[c] = c != '"' && c != '\\';
+  return plain;
+}();
+
+// Whether any of the 8 bytes in `w` is not in kPlain (a few false positives are harmless: the
+// caller then looks at those bytes one by one). Eight bytes per step: this loop reads every byte
+// of every audit record.
+bool AnyNotPlain(uint64_t w) {
+  constexpr uint64_t k01 = 0x0101010101010101, k80 = 0x8080808080808080;
+  const auto has_zero_byte = [](uint64_t v) { return (v - k01) & ~v & k80; };
+  const uint64_t control = (w - k01 * 0x20) & ~w & k80;  // a byte below 0x20
+  const uint64_t high = (w | (w + k01)) & k80;           // 0x7F and above
+  return (control | high | has_zero_byte(w ^ (k01 * '"')) | has_zero_byte(w ^ (k01 * '\\'))) != 0;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view value) {
@@ -40,11 +62,11 @@ void AppendJsonString(std::string& out, std::string_view value) {
   while (i < value.size()) {
     // Most text needs no escaping: copy runs of it in one append.
     size_t run = i;
-    while (run < value.size()) {
-      const unsigned char r = static_cast<unsigned char>(value[run]);
-      if (r < 0x20 || r >= 0x7F || r == '"' || r == '\\') break;
-      ++run;
+    for (uint64_t w; run + 8 <= value.size(); run += 8) {
+      std::memcpy(&w, value.data() + run, 8);
+      if (AnyNotPlain(w)) break;
     }
+    while (run < value.size() && kPlain[static_cast<unsigned char>(value[run])]) ++run;
     if (run > i) {
       out.append(value.data() + i, run - i);
       i = run;
@@ -62,32 +84,34 @@ void AppendJsonString(std::string& out, std::string_view value) {
       continue;
     }
     if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20 || c == 0x7F) {
-      out.append("\\u00");
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    } else {
-      out.push_back(static_cast<char>(c));
+      const char escaped[2] = {'\\', static_cast<char>(c)};
+      out.append(escaped, 2);
+    } else {  // a control character or DEL
+      const char escaped[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out.append(escaped, 6);
     }
     ++i;
   }
   out.push_back('"');
 }
 
-void AppendJsonField(std::string& out, std::string_view name, std::string_view value, bool first) {
+void AppendJsonName(std::string& out, std::string_view name, bool first) {
   if (!first) out.push_back(',');
-  AppendJsonString(out, name);
-  out.push_back(':');
+  out.push_back('"');
+  out.append(name);
+  out.append("\":", 2);
+}
+
+void AppendJsonField(std::string& out, std::string_view name, std::string_view value, bool first) {
+  AppendJsonName(out, name, first);
   AppendJsonString(out, value);
 }
 
 void AppendJsonField(std::string& out, std::string_view name, int64_t value) {
-  out.push_back(',');
-  AppendJsonString(out, name);
-  out.push_back(':');
-  out.append(std::to_string(value));
+  AppendJsonName(out, name, false);
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
 }
 
 }  // namespace kh::audit

@@ -12,7 +12,11 @@ namespace kh::audit {
 // bytes that are not valid UTF-8 become U+FFFD, so every line parses as strict JSON.
 void AppendJsonString(std::string& out, std::string_view value);
 
-// Appends `"name":"value"` (with a leading comma unless `first`).
+// Appends `"name":` (with a leading comma unless `first`). Names are the code's own literals,
+// written as they are: they never need escaping.
+void AppendJsonName(std::string& out, std::string_view name, bool first);
+
+// Appends `"name":"value"` (with a leading comma unless `first`); the value is escaped.
 void AppendJsonField(std::string& out, std::string_view name, std::string_view value,
                      bool first = false);
 void AppendJsonField(std::string& out, std::string_view name, int64_t value);

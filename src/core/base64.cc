@@ -9,9 +9,8 @@ namespace {
 constexpr char kStd[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kUrl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-std::string Encode(std::string_view in, const char* alphabet, bool pad) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
+void AppendEncoded(std::string& out, std::string_view in, const char* alphabet, bool pad) {
+  out.reserve(out.size() + (in.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
@@ -33,6 +32,11 @@ std::string Encode(std::string_view in, const char* alphabet, bool pad) {
     out.push_back(alphabet[(v >> 6) & 63]);
     if (pad) out += "=";
   }
+}
+
+std::string Encode(std::string_view in, const char* alphabet, bool pad) {
+  std::string out;
+  AppendEncoded(out, in, alphabet, pad);
   return out;
 }
 
@@ -73,6 +77,9 @@ StatusOr<std::string> Decode(std::string_view in, bool require_padding) {
 
 std::string Base64Encode(std::string_view bytes) { return Encode(bytes, kStd, true); }
 std::string Base64UrlEncode(std::string_view bytes) { return Encode(bytes, kUrl, false); }
+void AppendBase64Url(std::string& out, std::string_view bytes) {
+  AppendEncoded(out, bytes, kUrl, false);
+}
 StatusOr<std::string> Base64Decode(std::string_view text) { return Decode(text, false); }
 StatusOr<std::string> Base64UrlDecode(std::string_view text) { return Decode(text, false); }
 

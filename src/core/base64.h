@@ -12,6 +12,8 @@ namespace kh {
 
 std::string Base64Encode(std::string_view bytes);
 std::string Base64UrlEncode(std::string_view bytes);
+// Base64UrlEncode(bytes) appended to `out` (no allocation when it has room).
+void AppendBase64Url(std::string& out, std::string_view bytes);
 StatusOr<std::string> Base64Decode(std::string_view text);
 StatusOr<std::string> Base64UrlDecode(std::string_view text);
 

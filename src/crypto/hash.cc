@@ -1,7 +1,5 @@
 #include "crypto/hash.h"
 
-#include <memory>
-
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -9,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "crypto/internal/openssl_util.h"
 
@@ -85,9 +84,29 @@ std::string Sha256Of(std::initializer_list<std::string_view> parts) {
   for (std::string_view part : parts) {
     ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
   }
-  ok = ok && EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length) == 1;
+  ok = ok &&
+       EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length) == 1;
   if (!ok || length != kSha256Size) Die("SHA-256");
   return out;
+}
+
+Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(ctx_, Sha256Md(), nullptr) != 1) Die("SHA-256");
+}
+
+Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(ctx_); }
+
+void Sha256Hasher::Update(std::string_view data) {
+  if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) Die("SHA-256");
+}
+
+void Sha256Hasher::Finish(char* out) {
+  unsigned int length = 0;
+  // Init on the same algorithm keeps the provider's context: nothing is freed or allocated.
+  if (EVP_DigestFinal_ex(ctx_, reinterpret_cast<unsigned char*>(out), &length) != 1 ||
+      length != kSha256Size || EVP_DigestInit_ex(ctx_, Sha256Md(), nullptr) != 1) {
+    Die("SHA-256");
+  }
 }
 
 std::string Sha1(std::string_view data) { return Digest(data, Sha1Md(), kSha1Size); }

@@ -11,6 +11,8 @@
 
 #include "core/secret_bytes.h"
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
+
 namespace kh::crypto {
 
 inline constexpr size_t kSha256Size = 32;
@@ -23,6 +25,24 @@ std::string Sha256(std::string_view data);
 
 // SHA-256 of the concatenation of `parts`, without building it (32 bytes).
 std::string Sha256Of(std::initializer_list<std::string_view> parts);
+
+// SHA-256 digests one after another on one reused context: no allocation per digest, for loops
+// that hash every record (the audit chain). Not thread-safe; one per thread.
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+
+  void Update(std::string_view data);
+  // Writes the digest of everything updated since the last Finish to out[0..31], and starts the
+  // next digest.
+  void Finish(char* out);
+
+ private:
+  ::evp_md_ctx_st* ctx_;
+};
 
 // SHA-1 of data (20 bytes). Only for identifiers that formats require (X.509 thumbprints, x5t);
 // never for security decisions.

@@ -84,6 +84,20 @@ TEST(HashDeathTest, HkdfSha256RejectsBadLength) {
   EXPECT_DEATH(HkdfSha256(SecretBytes("k"), "", "", kHkdfSha256MaxLength + 1), "HKDF");
 }
 
+TEST(HashTest, Sha256HasherDigestsOneAfterAnother) {
+  Sha256Hasher hasher;
+  std::string digest(kSha256Size, '\0');
+  hasher.Update("ab");
+  hasher.Update("c");
+  hasher.Finish(digest.data());
+  EXPECT_EQ(digest, Sha256("abc"));
+  hasher.Update("next");
+  hasher.Finish(digest.data());
+  EXPECT_EQ(digest, Sha256("next")) << "a digest starts afresh after Finish";
+  hasher.Finish(digest.data());
+  EXPECT_EQ(digest, Sha256(""));
+}
+
 TEST(HashTest, Sha256OfPartsIsTheHashOfTheirConcatenation) {
   EXPECT_EQ(Sha256Of({"ab", "", "c"}), Sha256("abc"));
   EXPECT_EQ(Sha256Of({}), Sha256(""));
