@@ -42,12 +42,10 @@ void AlertEngine::SetRules(std::vector<AlertRule> rules) {
     next.emplace(t.rule.name, std::move(t));
   }
   rules_ = std::move(next);
+  has_rules_.store(!rules_.empty(), std::memory_order_release);
 }
 
-bool AlertEngine::HasRules() const {
-  std::lock_guard lock(mu_);
-  return !rules_.empty();
-}
+bool AlertEngine::HasRules() const { return has_rules_.load(std::memory_order_acquire); }
 
 void AlertEngine::Record(const AuditEvent& e, int64_t now_ms) {
   std::lock_guard lock(mu_);

@@ -4,6 +4,7 @@
 // while its condition holds and Resolved when it stops holding. Only the changes are reported
 // (no repeat storm). Pure: fed AuditEvents, evaluated on demand with the time given; the server
 // persists rules and delivers notifications. Thread-safe.
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -75,6 +76,7 @@ class AlertEngine {
 
   mutable std::mutex mu_;
   std::map<std::string, Tracked> rules_;
+  std::atomic<bool> has_rules_{false};  // asked on every request, without the lock
 };
 
 }  // namespace kh::audit
