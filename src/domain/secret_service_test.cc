@@ -126,16 +126,18 @@ TEST_F(SecretServiceTest, PurgeProtectionRefusesPurgeButJobPurgesAfterRetention)
 }
 
 TEST_F(SecretServiceTest, BackupRestoresEveryVersionIntoAnotherVault) {
-  auto v1 = secrets.Set(vault, "b", Value("one"));
+  // A canary long enough that random ciphertext cannot contain it by chance ("one" could).
+  const std::string first = "first-version-plaintext-canary-7d1f";
+  auto v1 = secrets.Set(vault, "b", Value(first));
   auto v2 = secrets.Set(vault, "b", Value("two"));
   auto blob = secrets.Backup(vault, "b");
   ASSERT_TRUE(blob.ok());
-  EXPECT_EQ(blob->find("one"), std::string::npos);
+  EXPECT_EQ(blob->find(first), std::string::npos) << "the blob is sealed";
   EXPECT_EQ(secrets.Restore(vault, *blob).status().code(), StatusCode::kConflict);
   auto restored = secrets.Restore(protected_vault, *blob);
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();
   EXPECT_EQ(restored->version, v2->version);
-  EXPECT_EQ(secrets.Get(protected_vault, "b", v1->version)->value.Reveal(), "one");
+  EXPECT_EQ(secrets.Get(protected_vault, "b", v1->version)->value.Reveal(), first);
   std::string tampered = *blob;
   tampered[tampered.size() - 3] ^= 1;
   EXPECT_EQ(secrets.Restore(vault, tampered).status().code(), StatusCode::kInvalidArgument);
