@@ -21,8 +21,6 @@ constexpr std::string_view kRead = "Microsoft.Insights/alertRules/read";
 constexpr std::string_view kWrite = "Microsoft.Insights/alertRules/write";
 constexpr std::string_view kDelete = "Microsoft.Insights/alertRules/delete";
 
-json::value Parsed(const std::string& text) { return json::parse(text); }
-
 Response Alerts(const Call& call) {
   if (call.request.method != "GET") return MethodNotAllowed(call.request);
   if (auto denied = DenyManagement(call, kRead, "/")) return *denied;
@@ -55,7 +53,7 @@ Response HandleAlerts(const Call& call) {
       if (method != "GET") return MethodNotAllowed(call.request);
       if (auto denied = DenyManagement(call, kRead, "/")) return *denied;
       json::array value;
-      for (const auto& [name, text] : stored) value.push_back(Parsed(text));
+      for (const auto& [name, text] : stored) value.push_back(json::parse(text));
       return JsonResponse(200, json::object{{"value", std::move(value)}});
     }
     if (s.size() != 3) return UnknownRoute(call.request);
@@ -68,13 +66,16 @@ Response HandleAlerts(const Call& call) {
       if (existing == stored.end()) {
         return NotFound("NotFound", "There is no alert rule named " + name + ".");
       }
-      return JsonResponse(200, Parsed(existing->second));
+      return JsonResponse(200, json::parse(existing->second));
     }
     if (method == "DELETE") {
       if (auto denied = DenyManagement(call, kDelete, "/")) return *denied;
+      if (existing == stored.end()) {
+        return NotFound("NotFound", "There is no alert rule named " + name + ".");
+      }
       KH_RETURN_IF_ERROR(records->Delete(name));
       KH_RETURN_IF_ERROR(ReloadAlertRules(*records, *engine));
-      return JsonResponse(200, Parsed(existing->second));
+      return JsonResponse(200, json::parse(existing->second));
     }
     if (method != "PUT") return MethodNotAllowed(call.request);
     if (auto denied = DenyManagement(call, kWrite, "/")) return *denied;
@@ -82,7 +83,7 @@ Response HandleAlerts(const Call& call) {
     const std::string text = AlertRuleToJson(rule);
     KH_RETURN_IF_ERROR(records->Put(name, text));
     KH_RETURN_IF_ERROR(ReloadAlertRules(*records, *engine));
-    return JsonResponse(existing == stored.end() ? 201 : 200, Parsed(text));
+    return JsonResponse(existing == stored.end() ? 201 : 200, json::parse(text));
   });
 }
 

@@ -102,19 +102,12 @@ std::string ManagementOperation(const Request& request, const std::vector<std::s
   return "ManagementUnknown";
 }
 
-// The vault's ARM id (domain::VaultArmId), upper-cased as Azure's audit records show it, into
-// `out`.
+// The vault's ARM id, upper-cased as Azure's audit records show it, appended to `out`.
 void AppendVaultResourceId(std::string& out, const ApiConfig& config, std::string_view group,
                            std::string_view name) {
-  const auto upper = [&out](std::string_view text) {
-    for (char c : text) out.push_back(AsciiUpper(c));
-  };
-  upper("/subscriptions/");
-  upper(config.subscription_id);
-  upper("/resourceGroups/");
-  upper(group);
-  upper("/providers/Microsoft.KeyVault/vaults/");
-  upper(name);
+  const size_t start = out.size();
+  domain::AppendVaultArmId(out, config.subscription_id, group, name);
+  for (size_t i = start; i < out.size(); ++i) out[i] = AsciiUpper(out[i]);
 }
 
 // Appends the request-target as the audit record shows it: the raw path, and of the query only
@@ -247,6 +240,18 @@ void BuildAuditEvent(const Api& api, const ApiConfig& config, const ApiServices&
     e.operation_name = ManagementOperation(request, p);
     if (p.size() >= 8 && p[2] == "resourcegroups" && p[6] == "vaults") {
       AppendVaultResourceId(e.resource_id, config, p[3], p[7]);
+      e.id = api.VaultUrl(p[7]) + "/";
+    } else if (p.size() >= 8 && p[2] == "providers" && p[4] == "locations" &&
+               p[6] == "deletedvaults") {
+      // A deleted vault's own ARM id (.../locations/{loc}/deletedVaults/{name}): after a purge
+      // there is no vault record left to name its resource group.
+      const size_t start = e.resource_id.size();
+      e.resource_id.append("/subscriptions/").append(config.subscription_id);
+      e.resource_id.append("/providers/Microsoft.KeyVault/locations/").append(p[5]);
+      e.resource_id.append("/deletedVaults/").append(p[7]);
+      for (size_t i = start; i < e.resource_id.size(); ++i) {
+        e.resource_id[i] = AsciiUpper(e.resource_id[i]);
+      }
       e.id = api.VaultUrl(p[7]) + "/";
     }
   } else if (!p.empty() && p[0] == "admin") {

@@ -11,41 +11,53 @@ namespace {
 
 constexpr std::string_view kChainMember = ",\"chain\":";
 
-std::string ChainSuffix(uint64_t seq, std::string_view hash) {
-  return std::string(kChainMember) + "{\"seq\":" + std::to_string(seq) + ",\"hash\":\"" +
-         Base64UrlEncode(hash) + "\"}}";
+// The one definition of the chain: the hash input (previous hash, seq, "\n", body) and the
+// member that closes a line. The writer, the parser and the verifier all go through these.
+void HashRecord(crypto::Sha256Hasher& hasher, std::string_view previous_hash, uint64_t seq,
+                std::string_view body, char* hash_out) {
+  char seq_line[24];
+  char* seq_end = std::to_chars(seq_line, seq_line + sizeof seq_line - 1, seq).ptr;
+  *seq_end = '\n';
+  hasher.Update(previous_hash);
+  hasher.Update({seq_line, static_cast<size_t>(seq_end + 1 - seq_line)});
+  hasher.Update(body);
+  hasher.Finish(hash_out);
+}
+
+void AppendChainMember(std::string& out, uint64_t seq, std::string_view hash) {
+  char digits[24];
+  out.append(kChainMember);
+  out.append("{\"seq\":");
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, seq).ptr);
+  out.append(",\"hash\":\"");
+  AppendBase64Url(out, hash);
+  out.append("\"}}");
+}
+
+// One hash context per thread, reused: the writer hashes every record the server writes.
+crypto::Sha256Hasher& ThreadHasher() {
+  thread_local crypto::Sha256Hasher hasher;
+  return hasher;
 }
 
 }  // namespace
 
 std::string RecordHash(std::string_view previous_hash, uint64_t seq, std::string_view body) {
-  const std::string seq_line = std::to_string(seq) + "\n";
-  return crypto::Sha256Of({previous_hash, seq_line, body});
+  std::string hash(crypto::kSha256Size, '\0');
+  HashRecord(ThreadHasher(), previous_hash, seq, body, hash.data());
+  return hash;
 }
 
 void AppendChainedLine(std::string_view object, ChainPosition& at, std::string& out) {
-  // Runs for every record the server writes: one reused hash context, digits and hash written
-  // straight into `out`, and no allocation of its own.
-  thread_local crypto::Sha256Hasher hasher;
   // The object without its closing brace is the body; the chain member closes it again.
   std::string_view body = object.substr(0, object.size() - 1);
   const uint64_t seq = at.seq + 1;
-  char seq_line[24];
-  char* seq_end = std::to_chars(seq_line, seq_line + sizeof seq_line - 1, seq).ptr;
-  *seq_end = '\n';
-  hasher.Update(at.hash);
-  hasher.Update({seq_line, static_cast<size_t>(seq_end + 1 - seq_line)});
-  hasher.Update(body);
   at.hash.resize(crypto::kSha256Size);
-  hasher.Finish(at.hash.data());
+  HashRecord(ThreadHasher(), at.hash, seq, body, at.hash.data());  // reads at.hash before writing
   at.seq = seq;
   out.append(body);
-  out.append(kChainMember);
-  out.append("{\"seq\":");
-  out.append(seq_line, seq_end);
-  out.append(",\"hash\":\"");
-  AppendBase64Url(out, at.hash);
-  out.append("\"}}\n");
+  AppendChainMember(out, seq, at.hash);
+  out.push_back('\n');
 }
 
 StatusOr<ChainedLine> ParseChainedLine(std::string_view line) {
@@ -67,7 +79,9 @@ StatusOr<ChainedLine> ParseChainedLine(std::string_view line) {
   out.hash = std::move(*raw);
   out.body = line.substr(0, at);
   // Only the form the writer produces: nothing may hide after or inside the chain member.
-  if (at == std::string_view::npos || line.substr(at) != ChainSuffix(out.seq, out.hash)) {
+  std::string member;
+  AppendChainMember(member, out.seq, out.hash);
+  if (at == std::string_view::npos || line.substr(at) != member) {
     return InvalidArgument("a chain member not in the written form");
   }
   return out;

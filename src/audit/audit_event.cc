@@ -53,6 +53,11 @@ void AppendBoolIfSet(std::string& out, std::string_view name, std::optional<bool
 
 }  // namespace
 
+// A field added to AuditEvent must be cleared below too, or a reused event would carry one
+// request's value into the next request's record: this fails the build until it is.
+static_assert(sizeof(AuditEvent) == 15 * sizeof(std::string) + 40,
+              "AuditEvent changed: update ClearKeepingCapacity, then this size");
+
 void ClearKeepingCapacity(AuditEvent& e) {
   e.time_ms = 0;
   e.http_status = 0;

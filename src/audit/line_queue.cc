@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "audit/service_metrics.h"
+
 namespace kh::audit {
 
 std::string RenderForwarderHealth(const std::vector<ForwarderHealth>& sinks) {
@@ -10,7 +12,8 @@ std::string RenderForwarderHealth(const std::vector<ForwarderHealth>& sinks) {
   const auto family = [&](const char* name, const char* type, const char* help, auto value) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
     for (const auto& h : sinks) {
-      out += std::string(name) + "{sink=\"" + h.name + "\"} " + std::to_string(value(h)) + "\n";
+      out += std::string(name) + "{sink=\"" + PrometheusLabelValue(h.name) + "\"} " +
+             std::to_string(value(h)) + "\n";
     }
   };
   family("keyhaven_audit_sink_up", "gauge", "1 when the sink's last send succeeded.",
@@ -96,7 +99,7 @@ void LineQueue::Run() {
       const size_t remove =
           std::min(dropped >= n ? 0 : n - static_cast<size_t>(dropped), lines_.size());
       lines_.erase(lines_.begin(), lines_.begin() + static_cast<long>(remove));
-      health_.sent += n;
+      health_.sent += n - std::min<uint64_t>(dropped, n);  // those are counted as dropped
       backoff = std::chrono::milliseconds(0);
     } else {
       ++health_.failures;

@@ -18,8 +18,15 @@ std::string VaultOf(const std::string& resource_id) {
   return slash == std::string::npos ? std::string() : AsciiLower(resource_id.substr(slash + 1));
 }
 
-// A Prometheus label value: backslash, quote and newline escaped.
-std::string LabelValue(std::string_view v) {
+std::string Number(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", v);
+  return text;
+}
+
+}  // namespace
+
+std::string PrometheusLabelValue(std::string_view v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
@@ -32,14 +39,6 @@ std::string LabelValue(std::string_view v) {
   }
   return out;
 }
-
-std::string Number(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", v);
-  return text;
-}
-
-}  // namespace
 
 ServiceMetrics::ServiceMetrics(uint64_t requests_per_window, std::function<int64_t()> now_ms)
     : requests_per_window_(requests_per_window), now_ms_(std::move(now_ms)) {}
@@ -85,8 +84,9 @@ std::string ServiceMetrics::Render() const {
   std::string out;
   std::lock_guard lock(mu_);
   const auto labels = [](const Series& s) {
-    return "vault=\"" + LabelValue(s.vault) + "\",activity_type=\"" + LabelValue(s.activity_type) +
-           "\",activity_name=\"" + LabelValue(s.activity_name) + "\"";
+    return "vault=\"" + PrometheusLabelValue(s.vault) + "\",activity_type=\"" +
+           PrometheusLabelValue(s.activity_type) + "\",activity_name=\"" +
+           PrometheusLabelValue(s.activity_name) + "\"";
   };
   out += "# HELP keyhaven_service_api_hit_total Requests served (Azure: ServiceApiHit).\n";
   out += "# TYPE keyhaven_service_api_hit_total counter\n";
@@ -133,15 +133,15 @@ std::string ServiceMetrics::Render() const {
       if (s.second > now - 10) recent += s.total;
     }
     const double availability = total == 0 ? 100.0 : 100.0 * double(total - errors) / double(total);
-    out += "keyhaven_availability_percent{vault=\"" + LabelValue(vault) + "\"} " +
+    out += "keyhaven_availability_percent{vault=\"" + PrometheusLabelValue(vault) + "\"} " +
            Number(availability) + "\n";
     if (vault.empty()) continue;
     const double used =
         requests_per_window_ == 0
             ? 0.0
             : std::min(100.0, 100.0 * double(recent) / double(requests_per_window_));
-    saturation += "keyhaven_saturation_shoebox_percent{vault=\"" + LabelValue(vault) + "\"} " +
-                  Number(used) + "\n";
+    saturation += "keyhaven_saturation_shoebox_percent{vault=\"" + PrometheusLabelValue(vault) +
+                  "\"} " + Number(used) + "\n";
   }
   out +=
       "# HELP keyhaven_saturation_shoebox_percent The vault's request limit used, last 10 "

@@ -24,6 +24,10 @@
 
 namespace kh::audit {
 
+// A Prometheus label value: backslash, quote and newline escaped (names people choose, such as
+// vaults and audit sinks, must not break the exposition).
+std::string PrometheusLabelValue(std::string_view value);
+
 class ServiceMetrics {
  public:
   // `requests_per_window`: the per-vault limit per 10 s (0: none, saturation stays 0).

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "audit/audit_forwarder.h"
 #include "audit/audit_test_util.h"
 
 namespace kh::audit {
@@ -69,6 +70,27 @@ TEST(ServiceMetricsTest, AuditHealthInTheSameFormat) {
   const std::string text = RenderAuditLogHealth(h);
   EXPECT_THAT(text, HasSubstr("keyhaven_audit_writable 0\n"));
   EXPECT_THAT(text, HasSubstr("keyhaven_audit_write_failures_total 2\n"));
+}
+
+}  // namespace
+}  // namespace kh::audit
+
+namespace kh::audit {
+namespace {
+
+// Sink names come from people (a diagnostic setting's syslog path): a quote or newline in one
+// must stay inside its label value.
+TEST(ServiceMetricsTest, ForwarderHealthEscapesSinkNames) {
+  ForwarderHealth h;
+  h.name = "diagnostic:a\"b\nc\\d";
+  const std::string text = RenderForwarderHealth({h});
+  EXPECT_THAT(text,
+              ::testing::HasSubstr(R"(keyhaven_audit_sink_up{sink="diagnostic:a\"b\nc\\d"} 1)"));
+  for (size_t start = 0, end; start < text.size(); start = end + 1) {
+    end = text.find('\n', start);
+    const std::string line = text.substr(start, end - start);
+    EXPECT_TRUE(line.rfind("# ", 0) == 0 || line.rfind("keyhaven_audit_sink_", 0) == 0) << line;
+  }
 }
 
 }  // namespace

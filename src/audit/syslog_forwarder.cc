@@ -2,6 +2,7 @@
 
 #include <netdb.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -79,6 +80,10 @@ Status SyslogForwarder::Connect() {
     return Unavailable("cannot resolve the syslog host " + host_);
   }
   int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0);
+  // A collector that stops reading must not block the sink's thread (and shutdown) forever: on
+  // Linux the send timeout also bounds connect.
+  const timeval timeout{5, 0};
+  if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
   const bool ok = fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0;
   ::freeaddrinfo(found);
   if (!ok) {

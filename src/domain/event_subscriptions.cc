@@ -89,6 +89,7 @@ Status EventSubscriptions::Put(const EventSubscription& s) {
   KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
   std::lock_guard lock(mu_);
   cache_.reset();
+  ++generation_;
   return Status::Ok();
 }
 
@@ -101,9 +102,11 @@ StatusOr<std::optional<EventSubscription>> EventSubscriptions::Get(std::string_v
 }
 
 StatusOr<std::shared_ptr<const std::vector<EventSubscription>>> EventSubscriptions::List() {
+  uint64_t read_at;
   {
     std::lock_guard lock(mu_);
     if (cache_) return cache_;
+    read_at = generation_;
   }
   KH_ASSIGN_OR_RETURN(auto records, barrier_->Scan(barrier_->system(), kPrefix, "", 100000));
   auto list = std::make_shared<std::vector<EventSubscription>>();
@@ -112,8 +115,9 @@ StatusOr<std::shared_ptr<const std::vector<EventSubscription>>> EventSubscriptio
     list->push_back(Decode(f));
   }
   std::lock_guard lock(mu_);
-  cache_ = list;
-  return cache_;
+  // A Put or Delete during the scan makes this list stale: answer with it, but do not keep it.
+  if (generation_ == read_at) cache_ = list;
+  return std::shared_ptr<const std::vector<EventSubscription>>(std::move(list));
 }
 
 Status EventSubscriptions::Delete(std::string_view name) {
@@ -128,6 +132,7 @@ Status EventSubscriptions::Delete(std::string_view name) {
   KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
   std::lock_guard lock(mu_);
   cache_.reset();
+  ++generation_;
   return Status::Ok();
 }
 

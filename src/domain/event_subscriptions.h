@@ -49,6 +49,7 @@ class EventSubscriptions {
   barrier::Barrier* barrier_;
   std::mutex mu_;
   std::shared_ptr<const std::vector<EventSubscription>> cache_;  // null until first List
+  uint64_t generation_ = 0;  // counts changes, so a List that raced one does not cache it
 };
 
 }  // namespace kh::domain

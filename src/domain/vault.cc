@@ -33,8 +33,15 @@ AccessPolicy PolicyFromFields(const Fields& f) {
 
 std::string VaultArmId(std::string_view subscription_id, std::string_view resource_group,
                        std::string_view name) {
-  return "/subscriptions/" + std::string(subscription_id) + "/resourceGroups/" +
-         std::string(resource_group) + "/providers/Microsoft.KeyVault/vaults/" + std::string(name);
+  std::string id;
+  AppendVaultArmId(id, subscription_id, resource_group, name);
+  return id;
+}
+
+void AppendVaultArmId(std::string& out, std::string_view subscription_id,
+                      std::string_view resource_group, std::string_view name) {
+  out.append("/subscriptions/").append(subscription_id).append("/resourceGroups/");
+  out.append(resource_group).append("/providers/Microsoft.KeyVault/vaults/").append(name);
 }
 
 std::string Vault::RecoveryLevel() const {
@@ -97,7 +104,8 @@ Vault Vault::FromFields(const Fields& f) {
   v.automatic_backups = f.GetBool("automatic_backups", true);
   if (f.Has("near_expiry_days")) {
     v.near_expiry_days.clear();
-    for (const auto& d : f.GetList("near_expiry_days")) v.near_expiry_days.push_back(std::atoi(d.c_str()));
+    for (const auto& d : f.GetList("near_expiry_days"))
+      v.near_expiry_days.push_back(std::atoi(d.c_str()));
   }
   v.enabled_for_deployment = f.GetBool("enabled_for_deployment", false);
   v.enabled_for_disk_encryption = f.GetBool("enabled_for_disk_encryption", false);

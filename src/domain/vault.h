@@ -111,5 +111,8 @@ enum class AccessPolicyUpdate { kAdd, kReplace, kRemove };
 // vault's ARM id, the scope role assignments name and the topic of its events.
 std::string VaultArmId(std::string_view subscription_id, std::string_view resource_group,
                        std::string_view name);
+// VaultArmId appended to `out` (for callers that build one per request).
+void AppendVaultArmId(std::string& out, std::string_view subscription_id,
+                      std::string_view resource_group, std::string_view name);
 
 }  // namespace kh::domain

@@ -32,6 +32,9 @@ DiagnosticRouter::DiagnosticRouter(barrier::Barrier* barrier, std::string webhoo
       webhook_ca_file_(std::move(webhook_ca_file)) {}
 
 Status DiagnosticRouter::Reload() {
+  // One reload at a time: two settings changes at once must not both build forwarders, nor may
+  // the one that read the store first swap its view in last.
+  std::lock_guard reloading(reload_mu_);
   KH_ASSIGN_OR_RETURN(auto stored, records_.List());
   std::map<std::string, std::shared_ptr<Destination>> existing;
   {

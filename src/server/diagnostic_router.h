@@ -34,6 +34,7 @@ class DiagnosticRouter final : public audit::AuditForwarder {
   };
   domain::NamedRecords records_;
   const std::string webhook_ca_file_;
+  std::mutex reload_mu_;
   mutable std::mutex mu_;
   std::map<std::string, std::vector<std::shared_ptr<Destination>>> by_vault_;  // lower-case vault
 };

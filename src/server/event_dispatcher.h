@@ -62,7 +62,7 @@ class EventDispatcher final : public api::EventDelivery {
   std::mutex mu_;
   std::condition_variable wake_;
   std::vector<audit::KeyVaultEvent> published_;
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};  // also read between deliveries, without the lock
   std::atomic<uint64_t> delivered_{0}, failed_attempts_{0}, dead_lettered_{0}, published_count_{0};
   std::unique_ptr<http::HttpsClient> client_;  // the delivering thread's (Start makes it)
   std::thread thread_;

@@ -156,6 +156,11 @@ describe('audit log (AuditEvent records)', () => {
     const unnamed = events().filter((r) => /Unknown$/.test(r.operationName));
     assert.deepEqual(unnamed.map((r) => `${r.operationName} ${r.properties.requestUri}`), [], 'every route has a name');
 
+    // A purged vault's record names it by its deleted-vault id (its vault record is gone).
+    const purge = events().find((r) => r.operationName === 'VaultPurge' && r.resultType === 'Success');
+    assert.equal(purge.resourceId,
+      `/subscriptions/${h.admin.subscriptionId}/providers/Microsoft.KeyVault/locations/local/deletedVaults/${other}`.toUpperCase());
+
     // The fields of one record, as Azure writes them.
     const rec = events().find((r) => r.operationName === 'SecretSet');
     assert.equal(rec.category, 'AuditEvent');
