@@ -269,6 +269,9 @@ Response Api::Dispatch(const Request& request, const Admission& admission) {
   if (!s.empty() && (s[0] == "keys" || s[0] == "deletedkeys" || s[0] == "rng")) {
     return HandleKeys(call);
   }
+  if (!s.empty() && (s[0] == "certificates" || s[0] == "deletedcertificates")) {
+    return HandleCertificates(call);
+  }
   return UnknownRoute(request);
 }
 

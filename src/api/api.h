@@ -26,6 +26,8 @@
 #include "authz/authorizer.h"
 #include "authz/network_rules.h"
 #include "core/clock.h"
+#include "domain/certificate_issuers.h"
+#include "domain/certificate_service.h"
 #include "domain/event_subscriptions.h"
 #include "domain/key_rotation.h"
 #include "domain/key_service.h"
@@ -61,6 +63,8 @@ struct ApiServices {
   domain::VaultService* vaults = nullptr;
   domain::SecretService* secrets = nullptr;
   domain::KeyService* keys = nullptr;
+  domain::CertificateService* certificates = nullptr;  // optional: /certificates 404s without
+  domain::CertificateIssuers* certificate_issuers = nullptr;
   domain::VaultBackupService* vault_backups = nullptr;
   audit::AuditSink* audit = nullptr;  // one record per answered request; optional (benchmarks)
   audit::ServiceMetrics* metrics = nullptr;  // Azure's metrics, from the same records; optional

@@ -68,6 +68,49 @@ std::string ObjectOperation(const std::string& method, const std::vector<std::st
   return noun + "Unknown";
 }
 
+// Azure's operationName for /certificates... and /deletedcertificates... (p lower-cased).
+std::string CertificateOperation(const std::string& method, const std::vector<std::string>& p) {
+  const size_t n = p.size();
+  if (p[0] == "deletedcertificates") {
+    if (n == 1) return "CertificateListDeleted";
+    if (n == 2) return method == "DELETE" ? "CertificatePurge" : "CertificateGetDeleted";
+    if (n == 3 && p[2] == "recover") return "CertificateRecover";
+    return "CertificateUnknown";
+  }
+  if (n == 1) return "CertificateList";
+  if (p[1] == "contacts" && n == 2) {
+    return method == "GET"      ? "CertificateContactsGet"
+           : method == "DELETE" ? "CertificateContactsDelete"
+                                : "CertificateContactsSet";
+  }
+  if (p[1] == "issuers") {
+    if (n == 2) return "CertificateIssuersList";
+    return method == "GET"      ? "CertificateIssuerGet"
+           : method == "DELETE" ? "CertificateIssuerDelete"
+           : method == "PATCH"  ? "CertificateIssuerUpdate"
+                                : "CertificateIssuerSet";
+  }
+  if (n == 2 && p[1] == "restore") return "CertificateRestore";
+  if (n == 2) return method == "DELETE" ? "CertificateDelete" : "CertificateGet";
+  const std::string& third = p[2];
+  if (n == 3) {
+    if (third == "create") return "CertificateCreate";
+    if (third == "import") return "CertificateImport";
+    if (third == "versions") return "CertificateListVersions";
+    if (third == "backup") return "CertificateBackup";
+    if (third == "policy")
+      return method == "GET" ? "CertificatePolicyGet" : "CertificatePolicyUpdate";
+    if (third == "pending") {
+      return method == "GET"      ? "CertificatePendingGet"
+             : method == "DELETE" ? "CertificatePendingDelete"
+                                  : "CertificatePendingUpdate";
+    }
+    return method == "PATCH" ? "CertificateUpdate" : "CertificateGet";
+  }
+  if (n == 4 && third == "pending" && p[3] == "merge") return "CertificatePendingMerge";
+  return "CertificateUnknown";
+}
+
 std::string ManagementOperation(const Request& request, const std::vector<std::string>& p) {
   const std::string& m = request.method;
   // subscriptions/{sub}/providers/microsoft.keyvault/...
@@ -115,9 +158,9 @@ void AppendVaultResourceId(std::string& out, const ApiConfig& config, std::strin
 // other parameter, which a client might use for anything, shows as REDACTED, name and all.
 void AppendTargetWithoutSecrets(std::string& out, std::string_view raw, const Target& parsed,
                                 bool parsed_ok) {
-  static constexpr std::string_view kKnown[] = {"api-version",   "maxresults", "$skiptoken",
-                                                "$filter",       "$top",       "resource",
-                                                "resourcegroup", "vault",      "outcontenttype"};
+  static constexpr std::string_view kKnown[] = {
+      "api-version", "maxresults",    "$skiptoken", "$filter",        "$top",
+      "resource",    "resourcegroup", "vault",      "outcontenttype", "includepending"};
   const size_t question = raw.find('?');
   out.append(raw.substr(0, question));
   if (question == std::string_view::npos) return;
@@ -224,6 +267,14 @@ void BuildAuditEvent(const Api& api, const ApiConfig& config, const ApiServices&
                               p[0] == "deletedkeys")) {
       e.operation_name = ObjectOperation(request.method, p);
       if (p.size() >= 2 && p[1] != "restore") {  // the object's id: /secrets/NAME[/VERSION]
+        e.id.append(p[0]).append("/").append(p[1]);
+        if (p.size() >= 3 && p[2].size() == 32) e.id.append("/").append(p[2]);
+      }
+    } else if (!p.empty() && (p[0] == "certificates" || p[0] == "deletedcertificates")) {
+      e.operation_name = CertificateOperation(request.method, p);
+      const bool object =
+          p.size() >= 2 && p[1] != "restore" && p[1] != "contacts" && p[1] != "issuers";
+      if (object) {
         e.id.append(p[0]).append("/").append(p[1]);
         if (p.size() >= 3 && p[2].size() == 32) e.id.append("/").append(p[2]);
       }

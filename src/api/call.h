@@ -25,17 +25,20 @@ std::optional<Response> HandleDeletedVaults(const Call& call);
 // Role assignments and definitions under any ARM scope; nullopt when the path is not one.
 std::optional<Response> HandleAuthorization(const Call& call);
 Response HandleAdmin(const Call& call);
-Response HandlePrincipals(const Call& call);    // /admin/principals...
-Response HandleAccessReview(const Call& call);  // /admin/access-review
-Response HandleVaultBackup(const Call& call);   // /admin/vault-backup[/verify|/restore]
-Response HandleBackupKey(const Call& call);     // /admin/backup-key[/export|/import]
+Response HandlePrincipals(const Call& call);          // /admin/principals...
+Response HandleAccessReview(const Call& call);        // /admin/access-review
+Response HandleVaultBackup(const Call& call);         // /admin/vault-backup[/verify|/restore]
+Response HandleBackupKey(const Call& call);           // /admin/backup-key[/export|/import]
 Response HandleEventSubscriptions(const Call& call);  // /admin/event-subscriptions[/{name}]
-Response HandleAlerts(const Call& call);  // /admin/alert-rules[/{name}], /admin/alerts
+Response HandleAlerts(const Call& call);              // /admin/alert-rules[/{name}], /admin/alerts
 // {vault id}/providers/Microsoft.Insights/diagnosticSettings[/{setting}]
 Response HandleDiagnosticSettings(const Call& call, const domain::Vault& vault,
                                   const std::string* setting);
 Response HandleSecrets(const Call& call);
-Response HandleKeys(const Call& call);  // /keys, /deletedkeys, /rng
+Response HandleKeys(const Call& call);                 // /keys, /deletedkeys, /rng
+Response HandleCertificates(const Call& call);         // /certificates, /deletedcertificates
+Response HandleCertificateIssuers(const Call& call);   // /certificates/issuers[/{name}]
+Response HandleCertificateContacts(const Call& call);  // /certificates/contacts
 
 // Writes that can complete without blocking a thread on their commit. Each returns false,
 // having replied nothing, when it does not apply (the caller then uses the blocking path).

@@ -38,7 +38,8 @@ json::object SecretToJson(const Call& call, const domain::SecretVersion& s, bool
   if (s.content_type) o["contentType"] = *s.content_type;
   o["attributes"] = AttributesToJson(s.attributes, VaultOf(call));
   if (!s.tags.empty()) o["tags"] = TagsToJson(s.tags);
-  if (s.key_id) o["kid"] = *s.key_id;
+  // A certificate's secret names its key ("{name}/{version}" in the record).
+  if (s.key_id) o["kid"] = call.api.VaultUrl(VaultOf(call).name) + "/keys/" + *s.key_id;
   if (s.managed) o["managed"] = true;
   return o;
 }
@@ -85,6 +86,16 @@ Response GetSecret(const Call& call, const std::string& name, const std::string&
   return Respond([&]() -> StatusOr<Response> {
     KH_ASSIGN_OR_RETURN(domain::SecretVersion s,
                         call.services.secrets->Get(VaultOf(call), name, version));
+    // 2025-07-01: a certificate's secret in the other format (PKCS#12 <-> PEM) on request.
+    if (call.target.HasQuery("outContentType")) {
+      const std::string to = call.target.Query("outContentType");
+      if (!s.managed) {
+        return InvalidArgument("outContentType applies only to the secret of a certificate.");
+      }
+      KH_ASSIGN_OR_RETURN(s.value, domain::CertificateService::ConvertSecretValue(
+                                       s.value, s.content_type.value_or(""), to));
+      s.content_type = to;
+    }
     return JsonResponse(200, SecretToJson(call, s, true, true));
   });
 }

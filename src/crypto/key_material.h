@@ -40,6 +40,7 @@ namespace kh::crypto {
 
 namespace internal {
 struct KeyMaterialState;
+class KeyMaterialAccess;  // src/crypto only (internal/key_material_state.h)
 }  // namespace internal
 
 // Limit on the value of one encrypt/decrypt/wrap/unwrap/HS* sign call (the HTTP body limit is
@@ -112,9 +113,9 @@ class KeyMaterial {
   // same argument rules and errors, except HS256/384/512 (BadParameter: PKCS#11 HMAC needs a
   // generic-secret key, and an oct-HSM key is an AES key, as in Managed HSM).
 
-  static StatusOr<KeyMaterial> GenerateRsaInHsm(std::shared_ptr<HsmToken> hsm,
-                                                int bits = kDefaultRsaKeyBits,
-                                                int64_t public_exponent = kDefaultRsaPublicExponent);
+  static StatusOr<KeyMaterial> GenerateRsaInHsm(
+      std::shared_ptr<HsmToken> hsm, int bits = kDefaultRsaKeyBits,
+      int64_t public_exponent = kDefaultRsaPublicExponent);
   static StatusOr<KeyMaterial> GenerateEcInHsm(std::shared_ptr<HsmToken> hsm, EcCurve curve);
   static StatusOr<KeyMaterial> GenerateOctInHsm(std::shared_ptr<HsmToken> hsm,
                                                 int bits = kDefaultOctKeyBits);
@@ -201,6 +202,7 @@ class KeyMaterial {
   ~KeyMaterial();
 
  private:
+  friend class internal::KeyMaterialAccess;
   explicit KeyMaterial(std::unique_ptr<internal::KeyMaterialState> state);
   std::unique_ptr<internal::KeyMaterialState> state_;
 };

@@ -12,6 +12,7 @@
 
 #include <utility>
 
+#include "crypto/internal/certificate_util.h"
 #include "crypto/internal/openssl_util.h"
 
 namespace kh::crypto {
@@ -20,16 +21,10 @@ namespace {
 using internal::OpenSslError;
 using internal::OsslPtr;
 using internal::PkeyPtr;
-using Asn1IntegerPtr = OsslPtr<ASN1_INTEGER, ASN1_INTEGER_free>;
-using Asn1StringPtr = OsslPtr<ASN1_STRING, ASN1_STRING_free>;
-using BignumPtr = OsslPtr<BIGNUM, BN_free>;
 using BioPtr = OsslPtr<BIO, BIO_free>;
 using ExtensionPtr = OsslPtr<X509_EXTENSION, X509_EXTENSION_free>;
-using GeneralNamePtr = OsslPtr<GENERAL_NAME, GENERAL_NAME_free>;
-using GeneralNamesPtr = OsslPtr<GENERAL_NAMES, GENERAL_NAMES_free>;
 using X509Ptr = OsslPtr<X509, X509_free>;
 
-constexpr size_t kSerialSize = 16;
 constexpr long kBackdateSeconds = 60 * 60;
 
 Status CheckValidDays(int valid_days) {
@@ -47,40 +42,12 @@ bool IsValidCommonName(std::string_view name) {
   return true;
 }
 
-// Letters, digits, hyphens and dots, no empty label, labels not starting or ending with a hyphen;
-// a leading "*." wildcard label is allowed.
-bool IsValidDnsName(std::string_view name) {
-  if (name.substr(0, 2) == "*.") name.remove_prefix(2);
-  if (name.empty() || name.size() > kMaxDnsNameLength) return false;
-  size_t label_start = 0;
-  for (size_t i = 0; i <= name.size(); ++i) {
-    if (i == name.size() || name[i] == '.') {
-      const std::string_view label = name.substr(label_start, i - label_start);
-      if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-        return false;
-      }
-      label_start = i + 1;
-      continue;
-    }
-    const char c = name[i];
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 // Version 3, random positive serial, validity, public key. Names and extensions are the caller's.
 StatusOr<X509Ptr> NewCertificate(EVP_PKEY* subject_key, int valid_days) {
   X509Ptr cert(X509_new());
-  unsigned char serial[kSerialSize];
-  internal::RandomFill(serial, sizeof(serial));
-  serial[0] = (serial[0] & 0x7f) | 0x40;  // positive, non-zero, always 16 bytes of DER content
-  BignumPtr serial_bn(BN_bin2bn(serial, sizeof(serial), nullptr));
-  if (!cert || !serial_bn) return OpenSslError("Certificate allocation failed");
-  Asn1IntegerPtr serial_asn1(BN_to_ASN1_INTEGER(serial_bn.get(), nullptr));
-  if (!serial_asn1 || X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
-      X509_set_serialNumber(cert.get(), serial_asn1.get()) != 1 ||
+  if (!cert) return OpenSslError("Certificate allocation failed");
+  KH_RETURN_IF_ERROR(internal::SetRandomSerial(cert.get()));
+  if (X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
       X509_gmtime_adj(X509_getm_notBefore(cert.get()), -kBackdateSeconds) == nullptr ||
       X509_time_adj_ex(X509_getm_notAfter(cert.get()), valid_days, 0, nullptr) == nullptr ||
       X509_set_pubkey(cert.get(), subject_key) != 1) {
@@ -108,34 +75,12 @@ Status AddExtension(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
 
 Status AddSubjectAltNames(X509* cert, const std::vector<std::string>& dns_names,
                           const std::vector<std::string>& ip_addresses, bool critical) {
-  GeneralNamesPtr names(GENERAL_NAMES_new());
-  if (!names) return OpenSslError("Allocation failed");
-  auto push = [&](int type, Asn1StringPtr value) -> Status {
-    GeneralNamePtr name(GENERAL_NAME_new());
-    if (!name) return OpenSslError("Allocation failed");
-    GENERAL_NAME_set0_value(name.get(), type, value.release());
-    if (sk_GENERAL_NAME_push(names.get(), name.get()) <= 0)
-      return OpenSslError("Allocation failed");
-    name.release();  // owned by names now
-    return Status::Ok();
-  };
-  for (const std::string& dns : dns_names) {
-    Asn1StringPtr ia5(ASN1_IA5STRING_new());
-    if (!ia5 || ASN1_STRING_set(ia5.get(), dns.data(), static_cast<int>(dns.size())) != 1) {
-      return OpenSslError("Allocation failed");
-    }
-    KH_RETURN_IF_ERROR(push(GEN_DNS, std::move(ia5)));
-  }
-  for (const std::string& ip : ip_addresses) {
-    Asn1StringPtr octets(a2i_IPADDRESS(ip.c_str()));
-    if (!octets) {
-      ERR_clear_error();
-      return InvalidArgument("Invalid IP address in subject alternative names");
-    }
-    KH_RETURN_IF_ERROR(push(GEN_IPADD, std::move(octets)));
-  }
-  if (X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), critical ? 1 : 0,
-                        X509V3_ADD_DEFAULT) != 1) {
+  SubjectAlternativeNames sans;
+  sans.dns_names = dns_names;
+  sans.ip_addresses = ip_addresses;
+  KH_ASSIGN_OR_RETURN(internal::ExtensionPtr extension,
+                      internal::SubjectAltNameExtension(sans, critical));
+  if (X509_add_ext(cert, extension.get(), -1) != 1) {
     return OpenSslError("Adding subject alternative names failed");
   }
   return Status::Ok();
@@ -200,7 +145,8 @@ StatusOr<CertificateAndKey> IssueServerCertificate(const CertificateAndKey& ca,
     return InvalidArgument("A server certificate needs 1 to 100 DNS names or IP addresses");
   }
   for (const std::string& dns : dns_names) {
-    if (!IsValidDnsName(dns)) return InvalidArgument("Invalid DNS name: " + dns.substr(0, 64));
+    if (!internal::IsValidDnsName(dns))
+      return InvalidArgument("Invalid DNS name: " + dns.substr(0, 64));
   }
   KH_ASSIGN_OR_RETURN(X509Ptr ca_cert, ParseCertificatePem(ca.certificate_pem));
   KH_ASSIGN_OR_RETURN(PkeyPtr ca_key, internal::ParseP256PrivateKeyPem(ca.private_key_pem));

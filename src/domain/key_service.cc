@@ -185,6 +185,7 @@ StatusOr<KeyVersion> KeyService::AddVersion(const Vault& vault, std::string_view
   if (!only_if_latest.empty() && (!head || head->latest_version != only_if_latest)) {
     return Conflict("The key " + std::string(name) + " has changed since it was read.");
   }
+  if (head) KH_RETURN_IF_ERROR(lifecycle_.CheckAccess(*head, ObjectAccess::kDirect, "create"));
   if (!head) head = ObjectHead{std::string(name), "", std::nullopt};
   int64_t now = clock_->NowSeconds();
   k.name = head->name;
@@ -238,7 +239,8 @@ StatusOr<KeyVersion> KeyService::Get(const Vault& vault, std::string_view name,
 }
 
 StatusOr<KeyVersion> KeyService::Update(const Vault& vault, std::string_view name,
-                                        std::string_view version, const KeyUpdate& update) {
+                                        std::string_view version, const KeyUpdate& update,
+                                        ObjectAccess access) {
   KH_RETURN_IF_ERROR(ValidateObjectName(name, "Key"));
   if (update.tags) KH_RETURN_IF_ERROR(ValidateTags(*update.tags));
   if (update.key_ops) KH_RETURN_IF_ERROR(ValidateKeyOps(*update.key_ops));
@@ -246,6 +248,7 @@ StatusOr<KeyVersion> KeyService::Update(const Vault& vault, std::string_view nam
   NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
   if (!head) return lifecycle_.NotFoundError(name, version);
+  KH_RETURN_IF_ERROR(lifecycle_.CheckAccess(*head, access, "update"));
   std::string ver = version.empty() ? head->latest_version : std::string(version);
   KH_ASSIGN_OR_RETURN(std::optional<Fields> fields, objects_.Version(*key, vault.name, name, ver));
   if (!fields) return lifecycle_.NotFoundError(name, version);
@@ -363,10 +366,12 @@ StatusOr<KeyOperationResult> KeyService::Operate(const Vault& vault, std::string
   return result;
 }
 
-StatusOr<DeletedKey> KeyService::Delete(const Vault& vault, std::string_view name) {
+StatusOr<DeletedKey> KeyService::Delete(const Vault& vault, std::string_view name,
+                                        ObjectAccess access) {
   KeyVersion latest;
   KH_ASSIGN_OR_RETURN(
       ObjectHead head, lifecycle_.Delete(vault, name, [&](const auto& key, const ObjectHead& h) {
+        KH_RETURN_IF_ERROR(lifecycle_.CheckAccess(h, access, "delete"));
         KH_ASSIGN_OR_RETURN(latest, ReadVersion(key, vault, name, h.latest_version, true));
         return Status::Ok();
       }));
@@ -395,9 +400,11 @@ StatusOr<Page<DeletedKey>> KeyService::ListDeleted(const Vault& vault, std::stri
   return page;
 }
 
-StatusOr<KeyVersion> KeyService::Recover(const Vault& vault, std::string_view name) {
+StatusOr<KeyVersion> KeyService::Recover(const Vault& vault, std::string_view name,
+                                         ObjectAccess access) {
   KeyVersion latest;
   KH_RETURN_IF_ERROR(lifecycle_.Recover(vault, name, [&](const auto& key, const ObjectHead& h) {
+    KH_RETURN_IF_ERROR(lifecycle_.CheckAccess(h, access, "recover"));
     KH_ASSIGN_OR_RETURN(latest, ReadVersion(key, vault, name, h.latest_version, true));
     return Status::Ok();
   }));
@@ -433,8 +440,42 @@ ObjectLifecycle::Remove KeyService::Remover() {
   };
 }
 
-Status KeyService::Purge(const Vault& vault, std::string_view name) {
-  return lifecycle_.Purge(vault, name, Remover());
+Status KeyService::Purge(const Vault& vault, std::string_view name, ObjectAccess access) {
+  return lifecycle_.Purge(
+      vault, name,
+      [this, access](const auto& key, std::string_view vault_name, const ObjectHead& head) {
+        KH_RETURN_IF_ERROR(lifecycle_.CheckAccess(head, access, "purge"));
+        return RemoveDeleted(key, vault_name, head);
+      });
+}
+
+Status KeyService::CheckFreeForCertificate(const Vault& vault, std::string_view name) {
+  return lifecycle_.CheckFreeForCertificate(vault, name);
+}
+
+StatusOr<NameLocks::Held> KeyService::PrepareManagedVersion(const Vault& vault,
+                                                            std::string_view name, KeyVersion& k,
+                                                            storage::WriteBatch& batch) {
+  return lifecycle_.PutManagedVersion(
+      vault, name, k.version,
+      [&](const std::string& stored_name) {
+        k.name = stored_name;
+        k.managed = true;
+        return KeyToFields(k);
+      },
+      batch);
+}
+
+StatusOr<crypto::KeyMaterial> KeyService::GenerateForCertificate(std::string_view kty,
+                                                                 std::optional<int> key_size,
+                                                                 std::optional<std::string> curve) {
+  KH_ASSIGN_OR_RETURN(crypto::KeyType type, crypto::ParseKeyType(kty));
+  const bool in_hsm = EndsWith(kty, "-HSM");
+  if (in_hsm) KH_RETURN_IF_ERROR(crypto::RequireHsmToken(hsm_));
+  CreateKeyParams params;
+  params.key_size = key_size;
+  params.curve = std::move(curve);
+  return Generate(type, params, in_hsm);
 }
 
 StatusOr<KeyVersion> KeyService::Rotate(const Vault& vault, std::string_view name,
@@ -515,7 +556,8 @@ Status KeyService::RewriteForRestore(Fields& fields, std::vector<crypto::KeyMate
 }
 
 StatusOr<std::string> KeyService::Backup(const Vault& vault, std::string_view name) {
-  return lifecycle_.Backup(vault, name, [this](Fields& fields) { return RewriteForBackup(fields); });
+  return lifecycle_.Backup(vault, name,
+                           [this](Fields& fields) { return RewriteForBackup(fields); });
 }
 
 StatusOr<KeyVersion> KeyService::Restore(const Vault& vault, std::string_view blob) {

@@ -39,8 +39,10 @@ class KeyService {
   // `version` empty = latest. Returns disabled versions too (GetKey works on disabled keys in
   // Azure); operations refuse them.
   StatusOr<KeyVersion> Get(const Vault& vault, std::string_view name, std::string_view version);
+  // Update, Delete, Recover and Purge refuse a managed key (one backing a certificate) with 403
+  // unless the certificate asks (`access`).
   StatusOr<KeyVersion> Update(const Vault& vault, std::string_view name, std::string_view version,
-                              const KeyUpdate& update);
+                              const KeyUpdate& update, ObjectAccess access = ObjectAccess::kDirect);
   // Latest version of each live key, without material.
   StatusOr<Page<KeyVersion>> List(const Vault& vault, std::string_view marker, size_t max);
   StatusOr<Page<KeyVersion>> ListVersions(const Vault& vault, std::string_view name,
@@ -49,11 +51,28 @@ class KeyService {
   StatusOr<KeyOperationResult> Operate(const Vault& vault, std::string_view name,
                                        std::string_view version, const KeyOperationRequest& req);
 
-  StatusOr<DeletedKey> Delete(const Vault& vault, std::string_view name);
+  StatusOr<DeletedKey> Delete(const Vault& vault, std::string_view name,
+                              ObjectAccess access = ObjectAccess::kDirect);
   StatusOr<DeletedKey> GetDeleted(const Vault& vault, std::string_view name);
   StatusOr<Page<DeletedKey>> ListDeleted(const Vault& vault, std::string_view marker, size_t max);
-  StatusOr<KeyVersion> Recover(const Vault& vault, std::string_view name);
-  Status Purge(const Vault& vault, std::string_view name);
+  StatusOr<KeyVersion> Recover(const Vault& vault, std::string_view name,
+                               ObjectAccess access = ObjectAccess::kDirect);
+  Status Purge(const Vault& vault, std::string_view name,
+               ObjectAccess access = ObjectAccess::kDirect);
+
+  // For CertificateService. Ok when `name` is free for a certificate's key: no key, or a managed
+  // one; else Conflict (a key of that name exists, or is deleted).
+  Status CheckFreeForCertificate(const Vault& vault, std::string_view name);
+  // Adds version `k` (name, version and material set by the caller; marked managed here) as the
+  // latest to `batch` and returns the name's lock, held until the caller has committed it.
+  StatusOr<NameLocks::Held> PrepareManagedVersion(const Vault& vault, std::string_view name,
+                                                  KeyVersion& k, storage::WriteBatch& batch);
+  // Generates new material as a certificate policy asks (kty with "-HSM" = in the token).
+  StatusOr<crypto::KeyMaterial> GenerateForCertificate(std::string_view kty,
+                                                       std::optional<int> key_size,
+                                                       std::optional<std::string> curve);
+  // The token HSM material lives in (null: none configured).
+  const std::shared_ptr<crypto::HsmToken>& hsm() const { return hsm_; }
 
   StatusOr<std::string> Backup(const Vault& vault, std::string_view name);
   StatusOr<KeyVersion> Restore(const Vault& vault, std::string_view blob);

@@ -52,6 +52,19 @@ std::string PurgeSchedulePrefix() { return "sched/"; }
 std::string KeyRotationPolicyPath(std::string_view vault, std::string_view name) {
   return VaultDataPrefix(vault) + "keys/rotationpolicy/" + Lower(name);
 }
+std::string CertificateOperationPath(std::string_view vault, std::string_view name) {
+  return VaultDataPrefix(vault) + "certificates/pending/" + Lower(name);
+}
+std::string CertificateIssuerPrefix(std::string_view vault) {
+  return VaultDataPrefix(vault) + "certificates/issuers/";
+}
+std::string CertificateIssuerPath(std::string_view vault, std::string_view name) {
+  return CertificateIssuerPrefix(vault) + Lower(name);
+}
+std::string CertificateContactsPath(std::string_view vault) {
+  return VaultDataPrefix(vault) + "certificates/contacts";
+}
+
 std::string KeyRotationIndexPrefix() { return "keyrot/"; }
 std::string KeyRotationIndexEntry(std::string_view vault, std::string_view name) {
   return KeyRotationIndexPrefix() + Lower(vault) + "/" + Lower(name);

@@ -33,5 +33,11 @@ std::string PurgeScheduleEntry(int64_t when, std::string_view kind, std::string_
 std::string KeyRotationPolicyPath(std::string_view vault, std::string_view name);
 std::string KeyRotationIndexPrefix();
 std::string KeyRotationIndexEntry(std::string_view vault, std::string_view name);
+// A certificate's pending operation, and the vault's certificate issuers and contacts (all
+// sealed under the vault key).
+std::string CertificateOperationPath(std::string_view vault, std::string_view name);
+std::string CertificateIssuerPrefix(std::string_view vault);
+std::string CertificateIssuerPath(std::string_view vault, std::string_view name);
+std::string CertificateContactsPath(std::string_view vault);
 
 }  // namespace kh::domain

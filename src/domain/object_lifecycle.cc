@@ -44,6 +44,51 @@ Status ObjectLifecycle::CheckNameFree(const barrier::ScopeKey& key, std::string_
                   "ObjectIsDeletedButRecoverable");
 }
 
+Status ObjectLifecycle::CheckFreeForCertificate(const Vault& vault, std::string_view name) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_RETURN_IF_ERROR(CheckNameFree(*key, vault.name, name));
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_->LiveHead(*key, vault.name, name));
+  if (head && !head->managed) {
+    return Conflict("A " + std::string(kind_.kind) + " named " + head->name +
+                    " already exists and does not belong to a certificate; a certificate needs "
+                    "its name for its own " +
+                    std::string(kind_.kind) + ".");
+  }
+  return Status::Ok();
+}
+
+StatusOr<NameLocks::Held> ObjectLifecycle::PutManagedVersion(const Vault& vault,
+                                                             std::string_view name,
+                                                             std::string_view version,
+                                                             const MakeRecord& make,
+                                                             storage::WriteBatch& batch) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_->Lock(vault.name, name);
+  KH_RETURN_IF_ERROR(CheckFreeForCertificate(vault, name));
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_->LiveHead(*key, vault.name, name));
+  if (!head) head = ObjectHead{std::string(name), "", std::nullopt};
+  head->latest_version = std::string(version);
+  head->managed = true;
+  KH_RETURN_IF_ERROR(
+      objects_->PutVersion(*key, batch, vault.name, name, version, make(head->name)));
+  KH_RETURN_IF_ERROR(objects_->PutLiveHead(*key, batch, vault.name, *head));
+  return std::move(held);
+}
+
+Status ObjectLifecycle::CheckAccess(const ObjectHead& head, ObjectAccess access,
+                                    std::string_view operation) const {
+  if (access == ObjectAccess::kByCertificate) {
+    if (head.managed) return Status::Ok();
+    return Conflict("The " + std::string(kind_.kind) + " " + head.name +
+                    " does not back a certificate.");
+  }
+  if (!head.managed) return Status::Ok();
+  return PermissionDenied("Operation " + std::string(operation) + " is not allowed on a managed " +
+                          std::string(kind_.kind) + ": " + head.name +
+                          " backs the certificate of the same name; use the certificate's "
+                          "operations instead.");
+}
+
 StatusOr<ObjectHead> ObjectLifecycle::Delete(const Vault& vault, std::string_view name,
                                              const Read& read) {
   KH_RETURN_IF_ERROR(ValidateObjectName(name, kind_.noun));
@@ -196,7 +241,10 @@ Status ObjectLifecycle::Restore(const Vault& vault, std::string_view blob, const
     if (!fields.ok()) return invalid;
     if (rewrite) KH_RETURN_IF_ERROR(rewrite(*fields));
     KH_RETURN_IF_ERROR(objects_->PutVersion(*key, batch, vault.name, head.name, version, *fields));
-    if (version == head.latest_version) KH_RETURN_IF_ERROR(latest(head, *fields));
+    if (version == head.latest_version) {
+      KH_RETURN_IF_ERROR(latest(head, *fields));
+      head.managed = fields->GetBool("managed", false);
+    }
   }
   batch.ExpectAbsent(objects_->LivePath(vault.name, head.name));
   KH_RETURN_IF_ERROR(objects_->PutLiveHead(*key, batch, vault.name, head));

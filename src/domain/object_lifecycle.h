@@ -45,6 +45,18 @@ class ObjectLifecycle {
   Status NotFoundError(std::string_view name, std::string_view version = {}) const;
   Status DeletedNotFound(std::string_view name) const;
   Status CheckNameFree(const barrier::ScopeKey& key, std::string_view vault, std::string_view name);
+  // For a certificate's key or secret: Ok when `name` is absent or managed (backs the
+  // certificate of that name); else Conflict.
+  Status CheckFreeForCertificate(const Vault& vault, std::string_view name);
+  // Locks `name`, checks it as above, and adds version `version` as the managed latest to
+  // `batch`, with the record `make` returns for the name as first created. Returns the lock, to
+  // hold until the caller has committed `batch`.
+  using MakeRecord = std::function<Fields(const std::string& stored_name)>;
+  StatusOr<NameLocks::Held> PutManagedVersion(const Vault& vault, std::string_view name,
+                                              std::string_view version, const MakeRecord& make,
+                                              storage::WriteBatch& batch);
+  // 403 when a direct caller tries `operation` on a managed object (one backing a certificate).
+  Status CheckAccess(const ObjectHead& head, ObjectAccess access, std::string_view operation) const;
 
   // Each returns the head it acted on after `read` succeeded.
   StatusOr<ObjectHead> Delete(const Vault& vault, std::string_view name, const Read& read);

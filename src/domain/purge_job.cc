@@ -47,6 +47,10 @@ StatusOr<size_t> PurgeJob::RunOnce(int64_t now) {
         KH_RETURN_IF_ERROR(secrets_->PurgeIfDue(entry->vault, entry->name, now));
       } else if (entry && entry->kind == "key") {
         if (keys_) KH_RETURN_IF_ERROR(keys_->PurgeIfDue(entry->vault, entry->name, now));
+      } else if (entry && entry->kind == "certificate") {
+        if (certificates_) {
+          KH_RETURN_IF_ERROR(certificates_->PurgeIfDue(entry->vault, entry->name, now));
+        }
       } else if (entry && entry->kind == "vault") {
         KH_RETURN_IF_ERROR(vaults_->PurgeIfDue(entry->vault, now));
       }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/status.h"
+#include "domain/certificate_service.h"
 #include "domain/key_service.h"
 #include "domain/secret_service.h"
 #include "domain/vault_service.h"
@@ -15,10 +16,15 @@ namespace kh::domain {
 
 class PurgeJob {
  public:
-  // `keys` may be null (tests of other services): key entries are then dropped unhandled.
+  // `keys` and `certificates` may be null (tests of other services): their entries are then
+  // dropped unhandled.
   PurgeJob(storage::Store* store, VaultService* vaults, SecretService* secrets,
-           KeyService* keys = nullptr)
-      : store_(store), vaults_(vaults), secrets_(secrets), keys_(keys) {}
+           KeyService* keys = nullptr, CertificateService* certificates = nullptr)
+      : store_(store),
+        vaults_(vaults),
+        secrets_(secrets),
+        keys_(keys),
+        certificates_(certificates) {}
 
   // Purges everything due at `now`; returns how many entries it handled.
   StatusOr<size_t> RunOnce(int64_t now);
@@ -28,6 +34,7 @@ class PurgeJob {
   VaultService* vaults_;
   SecretService* secrets_;
   KeyService* keys_;
+  CertificateService* certificates_;
 };
 
 }  // namespace kh::domain

@@ -44,6 +44,7 @@ StatusOr<SecretService::PreparedSet> SecretService::PrepareSet(const Vault& vaul
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
   KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (head) KH_RETURN_IF_ERROR(lifecycle_.CheckAccess(*head, ObjectAccess::kDirect, "set"));
   if (!head) head = ObjectHead{std::string(name), "", std::nullopt};
 
   int64_t now = clock_->NowSeconds();
@@ -132,8 +133,8 @@ StatusOr<SecretVersion> SecretService::Get(const Vault& vault, std::string_view 
 }
 
 StatusOr<SecretVersion> SecretService::Update(const Vault& vault, std::string_view name,
-                                              std::string_view version,
-                                              const SecretUpdate& update) {
+                                              std::string_view version, const SecretUpdate& update,
+                                              ObjectAccess access) {
   KH_RETURN_IF_ERROR(ValidateObjectName(name, "Secret"));
   if (update.tags) KH_RETURN_IF_ERROR(ValidateTags(*update.tags));
   KH_RETURN_IF_ERROR(ValidateContentType(update.content_type));
@@ -141,6 +142,7 @@ StatusOr<SecretVersion> SecretService::Update(const Vault& vault, std::string_vi
   NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
   if (!head) return lifecycle_.NotFoundError(name, version);
+  KH_RETURN_IF_ERROR(lifecycle_.CheckAccess(*head, access, "update"));
   std::string ver = version.empty() ? head->latest_version : std::string(version);
   KH_ASSIGN_OR_RETURN(SecretVersion s, ReadVersion(*key, vault, name, ver));
   if (update.content_type) s.content_type = *update.content_type;
@@ -188,10 +190,12 @@ StatusOr<Page<SecretVersion>> SecretService::ListVersions(const Vault& vault, st
   return page;
 }
 
-StatusOr<DeletedSecret> SecretService::Delete(const Vault& vault, std::string_view name) {
+StatusOr<DeletedSecret> SecretService::Delete(const Vault& vault, std::string_view name,
+                                              ObjectAccess access) {
   SecretVersion latest;
   KH_ASSIGN_OR_RETURN(
       ObjectHead head, lifecycle_.Delete(vault, name, [&](const auto& key, const ObjectHead& h) {
+        KH_RETURN_IF_ERROR(lifecycle_.CheckAccess(h, access, "delete"));
         KH_ASSIGN_OR_RETURN(latest, ReadVersion(key, vault, name, h.latest_version));
         return Status::Ok();
       }));
@@ -221,9 +225,11 @@ StatusOr<Page<DeletedSecret>> SecretService::ListDeleted(const Vault& vault,
   return page;
 }
 
-StatusOr<SecretVersion> SecretService::Recover(const Vault& vault, std::string_view name) {
+StatusOr<SecretVersion> SecretService::Recover(const Vault& vault, std::string_view name,
+                                               ObjectAccess access) {
   SecretVersion latest;
   KH_RETURN_IF_ERROR(lifecycle_.Recover(vault, name, [&](const auto& key, const ObjectHead& h) {
+    KH_RETURN_IF_ERROR(lifecycle_.CheckAccess(h, access, "recover"));
     KH_ASSIGN_OR_RETURN(latest, ReadVersion(key, vault, name, h.latest_version));
     return Status::Ok();
   }));
@@ -242,8 +248,31 @@ ObjectLifecycle::Remove SecretService::Remover() {
   };
 }
 
-Status SecretService::Purge(const Vault& vault, std::string_view name) {
-  return lifecycle_.Purge(vault, name, Remover());
+Status SecretService::Purge(const Vault& vault, std::string_view name, ObjectAccess access) {
+  return lifecycle_.Purge(
+      vault, name,
+      [this, access](const auto& key, std::string_view vault_name, const ObjectHead& head) {
+        KH_RETURN_IF_ERROR(lifecycle_.CheckAccess(head, access, "purge"));
+        return RemoveDeleted(key, vault_name, head);
+      });
+}
+
+Status SecretService::CheckFreeForCertificate(const Vault& vault, std::string_view name) {
+  return lifecycle_.CheckFreeForCertificate(vault, name);
+}
+
+StatusOr<NameLocks::Held> SecretService::PrepareManagedVersion(const Vault& vault,
+                                                               std::string_view name,
+                                                               SecretVersion& s,
+                                                               storage::WriteBatch& batch) {
+  return lifecycle_.PutManagedVersion(
+      vault, name, s.version,
+      [&](const std::string& stored_name) {
+        s.name = stored_name;
+        s.managed = true;
+        return SecretToFields(s);
+      },
+      batch);
 }
 
 Status SecretService::PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now) {

@@ -33,19 +33,30 @@ class SecretService {
                    SetCallback done);
   // `version` empty = latest. Disabled versions are refused with 403 SecretDisabled.
   StatusOr<SecretVersion> Get(const Vault& vault, std::string_view name, std::string_view version);
+  // Set, Update, Delete, Recover and Purge refuse a managed secret (one backing a certificate)
+  // with 403 unless the certificate asks (`access`).
   StatusOr<SecretVersion> Update(const Vault& vault, std::string_view name,
-                                 std::string_view version, const SecretUpdate& update);
+                                 std::string_view version, const SecretUpdate& update,
+                                 ObjectAccess access = ObjectAccess::kDirect);
   // Latest version of each live secret, without values.
   StatusOr<Page<SecretVersion>> List(const Vault& vault, std::string_view marker, size_t max);
   StatusOr<Page<SecretVersion>> ListVersions(const Vault& vault, std::string_view name,
                                              std::string_view marker, size_t max);
 
-  StatusOr<DeletedSecret> Delete(const Vault& vault, std::string_view name);
+  StatusOr<DeletedSecret> Delete(const Vault& vault, std::string_view name,
+                                 ObjectAccess access = ObjectAccess::kDirect);
   StatusOr<DeletedSecret> GetDeleted(const Vault& vault, std::string_view name);
   StatusOr<Page<DeletedSecret>> ListDeleted(const Vault& vault, std::string_view marker,
                                             size_t max);
-  StatusOr<SecretVersion> Recover(const Vault& vault, std::string_view name);
-  Status Purge(const Vault& vault, std::string_view name);
+  StatusOr<SecretVersion> Recover(const Vault& vault, std::string_view name,
+                                  ObjectAccess access = ObjectAccess::kDirect);
+  Status Purge(const Vault& vault, std::string_view name,
+               ObjectAccess access = ObjectAccess::kDirect);
+
+  // For CertificateService, as KeyService's (Conflict when a plain secret has the name).
+  Status CheckFreeForCertificate(const Vault& vault, std::string_view name);
+  StatusOr<NameLocks::Held> PrepareManagedVersion(const Vault& vault, std::string_view name,
+                                                  SecretVersion& s, storage::WriteBatch& batch);
 
   StatusOr<std::string> Backup(const Vault& vault, std::string_view name);
   StatusOr<SecretVersion> Restore(const Vault& vault, std::string_view blob);

@@ -11,6 +11,7 @@ Fields HeadToFields(const ObjectHead& head) {
   Fields f;
   f.Set("name", head.name);
   f.Set("latest", head.latest_version);
+  if (head.managed) f.SetBool("managed", true);
   if (head.deleted) {
     f.SetInt("deleted_date", head.deleted->deleted_date);
     f.SetInt("scheduled_purge_date", head.deleted->scheduled_purge_date);
@@ -23,6 +24,7 @@ StatusOr<ObjectHead> HeadFromBytes(const SecretBytes& bytes) {
   ObjectHead head;
   head.name = f.GetOr("name", "");
   head.latest_version = f.GetOr("latest", "");
+  head.managed = f.GetBool("managed", false);
   if (f.Has("deleted_date")) {
     head.deleted = DeletedInfo{f.GetInt("deleted_date").value_or(0),
                                f.GetInt("scheduled_purge_date").value_or(0)};

@@ -29,7 +29,13 @@ struct ObjectHead {
   std::string name;
   std::string latest_version;
   std::optional<DeletedInfo> deleted;
+  // The object backs a certificate (its key or secret): changed only through the certificate.
+  bool managed = false;
 };
+
+// Who changes an object: its own API, or the certificate it backs (which alone may change a
+// managed key or secret).
+enum class ObjectAccess { kDirect, kByCertificate };
 
 struct VersionRecord {
   std::string version;

@@ -12,7 +12,9 @@ ExpiryOutput ExpiryEvents(const std::vector<domain::ExpiryNotice>& notices, cons
     const std::string what = n.days_before == 0 ? "Expired" : "NearExpiry";
     const std::string topic =
         domain::VaultArmId(subscription_id, n.vault->resource_group, n.vault->name);
-    const std::string collection = n.object_type == "Secret" ? "/secrets/" : "/keys/";
+    const std::string collection = n.object_type == "Secret"        ? "/secrets/"
+                                   : n.object_type == "Certificate" ? "/certificates/"
+                                                                    : "/keys/";
     audit::KeyVaultEvent e;
     e.id = NewGuid();
     e.type = "Microsoft.KeyVault." + n.object_type + what;

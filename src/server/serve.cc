@@ -16,25 +16,26 @@
 #include "authn/token_service.h"
 #include "authz/authorizer.h"
 #include "authz/network_rules.h"
+#include "barrier/journal_target.h"
 #include "core/ascii.h"
+#include "domain/expiry_job.h"
 #include "domain/key_rotation.h"
 #include "domain/key_service.h"
 #include "domain/purge_job.h"
+#include "domain/renewal_job.h"
 #include "domain/role_assignment_service.h"
 #include "domain/role_definition_service.h"
-#include "domain/expiry_job.h"
 #include "domain/rotation_job.h"
 #include "domain/secret_service.h"
 #include "domain/vault_backup.h"
 #include "domain/vault_service.h"
 #include "http/server.h"
 #include "http/tls_context.h"
-#include "barrier/journal_target.h"
 #include "server/data_dir.h"
 #include "server/expiry_events.h"
 #include "server/hsm_config.h"
-#include "server/observability.h"
 #include "server/jwks_source.h"
+#include "server/observability.h"
 
 namespace kh::server {
 namespace {
@@ -221,7 +222,10 @@ int Serve(const ServerConfig& config) {
   shipper_options.retention_seconds = int64_t{config.backup_retention_days} * 86400;
   barrier::JournalShipper journal_shipper(dir->store.get(), &journal_target, shipper_options);
   journal_shipper.Start();
-  domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets, &keys);
+  domain::CertificateIssuers certificate_issuers(dir->barrier.get(), &clock);
+  domain::CertificateService certificates(dir->barrier.get(), &clock, &keys, &secrets,
+                                          &certificate_issuers);
+  domain::PurgeJob purge_job(dir->store.get(), &vaults, &secrets, &keys, &certificates);
   domain::KeyRotationService key_rotation(dir->barrier.get(), &keys, &clock);
   domain::RotationJob rotation_job(dir->store.get(), &vaults, &key_rotation);
   PurgeLoop purge_loop(&purge_job, &rotation_job, &clock);
@@ -267,6 +271,8 @@ int Serve(const ServerConfig& config) {
   services.vaults = &vaults;
   services.secrets = &secrets;
   services.keys = &keys;
+  services.certificates = &certificates;
+  services.certificate_issuers = &certificate_issuers;
   services.vault_backups = &vault_backups;
   services.key_rotation = &key_rotation;
   services.tokens = &tokens;
@@ -287,11 +293,19 @@ int Serve(const ServerConfig& config) {
   services.on_clock_advanced = [&purge_loop] { purge_loop.RunNow(); };
   api::Api api(api_config, services);
   domain::ExpiryJob expiry_job(dir->barrier.get(), &vaults, &secrets, &keys);
+  domain::RenewalJob renewal_job(dir->barrier.get(), &vaults, &certificates);
   purge_loop.SetAfterPass([&](int64_t now) {
     auto notices = expiry_job.RunOnce(now);
     if (!notices.ok()) {
       std::cerr << "keyhaven: expiry job: " << notices.status().ToString() << "\n";
       return;
+    }
+    // Certificates' lifetime actions: AutoRenew renews, EmailContacts raises a notice.
+    auto renewals = renewal_job.RunOnce(now);
+    if (!renewals.ok()) {
+      std::cerr << "keyhaven: certificate renewal job: " << renewals.status().ToString() << "\n";
+    } else {
+      for (auto& n : renewals->notices) notices->push_back(std::move(n));
     }
     if (notices->empty()) return;
     ExpiryOutput out = ExpiryEvents(*notices, api, dir->identity.subscription_id, now * 1000);

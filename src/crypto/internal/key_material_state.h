@@ -5,12 +5,14 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/secret_bytes.h"
 #include "core/status.h"
-#include "crypto/internal/openssl_util.h"
 #include "crypto/hsm_token.h"
+#include "crypto/internal/openssl_util.h"
 #include "crypto/key_algorithms.h"
+#include "crypto/key_material.h"
 
 namespace kh::crypto::internal {
 
@@ -39,6 +41,16 @@ const char* GroupName(EcCurve curve);
 // The state for an RSA or EC key (a key pair, or for HSM keys the public key alone), or
 // BadParameter if the key is of another type, size or curve than Key Vault supports.
 StatusOr<std::unique_ptr<KeyMaterialState>> StateFromPkey(PkeyPtr pkey, KeyType type);
+
+// The one door from other src/crypto files (certificate*.cc) into a KeyMaterial: read its state
+// (e.g. the public EVP_PKEY) and wrap a state built with StateFromPkey.
+class KeyMaterialAccess {
+ public:
+  static const KeyMaterialState& State(const KeyMaterial& key) { return *key.state_; }
+  static KeyMaterial FromState(std::unique_ptr<KeyMaterialState> state) {
+    return KeyMaterial(std::move(state));
+  }
+};
 
 inline const unsigned char* UBytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +41,14 @@ bool IsP256(const EVP_PKEY* pkey) {
 }  // namespace
 
 void PkeyDeleter::operator()(evp_pkey_st* pkey) const { EVP_PKEY_free(pkey); }
+void X509Deleter::operator()(x509_st* cert) const { X509_free(cert); }
+void X509NameDeleter::operator()(X509_name_st* name) const { X509_NAME_free(name); }
+void ExtensionDeleter::operator()(X509_extension_st* extension) const {
+  X509_EXTENSION_free(extension);
+}
+void ExtensionsDeleter::operator()(stack_st_X509_EXTENSION* extensions) const {
+  sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
+}
 
 bool EcdsaJoseToDer(std::string_view rs, std::string* der) {
   if (rs.empty() || rs.size() % 2 != 0) return false;

@@ -17,6 +17,10 @@
 #include "core/status_or.h"
 
 struct evp_pkey_st;
+struct x509_st;
+struct X509_name_st;
+struct X509_extension_st;
+struct stack_st_X509_EXTENSION;
 
 namespace kh::crypto::internal {
 
@@ -37,6 +41,25 @@ struct PkeyDeleter {
 };
 // An owned EVP_PKEY.
 using PkeyPtr = std::unique_ptr<evp_pkey_st, PkeyDeleter>;
+
+// Owned X509, X509_NAME, X509_EXTENSION and STACK_OF(X509_EXTENSION) (the stack with its
+// extensions), for the X.509 code shared across files (internal/certificate_util.h).
+struct X509Deleter {
+  void operator()(x509_st* cert) const;
+};
+using X509Ptr = std::unique_ptr<x509_st, X509Deleter>;
+struct X509NameDeleter {
+  void operator()(X509_name_st* name) const;
+};
+using X509NamePtr = std::unique_ptr<X509_name_st, X509NameDeleter>;
+struct ExtensionDeleter {
+  void operator()(X509_extension_st* extension) const;
+};
+using ExtensionPtr = std::unique_ptr<X509_extension_st, ExtensionDeleter>;
+struct ExtensionsDeleter {
+  void operator()(stack_st_X509_EXTENSION* extensions) const;
+};
+using ExtensionsPtr = std::unique_ptr<stack_st_X509_EXTENSION, ExtensionsDeleter>;
 
 // An Internal status "<what>: <OpenSSL reason>", draining the thread's OpenSSL error queue. The
 // reason strings are OpenSSL's fixed texts and never contain key material.

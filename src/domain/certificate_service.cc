@@ -1,0 +1,855 @@
+#include "domain/certificate_service.h"
+
+#include <algorithm>
+
+#include "core/base64.h"
+#include "core/ids.h"
+#include "domain/certificate_policy.h"
+#include "domain/key_record.h"
+#include "domain/names.h"
+#include "domain/secret_record.h"
+
+namespace kh::domain {
+namespace {
+
+constexpr ObjectKind kCertificateKind{"Certificate", "certificate", "CertificateNotFound",
+                                      "KHCERTBACKUP1:", "backup/certificate/v1"};
+// A certificate backup: this magic, then three length-prefixed parts (certificate, key,
+// secret), each an authenticated backup blob of its own.
+constexpr std::string_view kBundleMagic = "KHCERTBUNDLE1:";
+constexpr std::string_view kInProgressDetails =
+    "Pending certificate created. Certificate request is in progress. This may take some time "
+    "based on the issuer provider. Please check again later.";
+
+Status PendingNotFound(std::string_view name) {
+  return NotFound("PendingCertificateNotFound",
+                  "Pending certificate not found: " + std::string(name.substr(0, 127)));
+}
+
+bool IsNotFound(const Status& st) { return st.code() == StatusCode::kNotFound; }
+
+// The certificate's key or secret is already in the wanted state (an interrupted earlier call
+// got that far): not an error.
+Status IgnoringNotFound(const Status& st) { return IsNotFound(st) ? Status::Ok() : st; }
+
+void AppendPart(std::string& out, std::string_view part) {
+  out += std::to_string(part.size());
+  out += ':';
+  out += part;
+}
+
+StatusOr<std::vector<std::string>> SplitBundle(std::string_view blob) {
+  Status invalid = InvalidArgument(
+      "The backup blob is invalid, corrupted, or was not produced by this Keyhaven server.");
+  if (blob.substr(0, kBundleMagic.size()) != kBundleMagic) return invalid;
+  blob.remove_prefix(kBundleMagic.size());
+  std::vector<std::string> parts;
+  while (!blob.empty() && parts.size() < 3) {
+    size_t colon = blob.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon > 9) return invalid;
+    size_t len = 0;
+    for (char c : blob.substr(0, colon)) {
+      if (c < '0' || c > '9') return invalid;
+      len = len * 10 + size_t(c - '0');
+    }
+    blob.remove_prefix(colon + 1);
+    if (len > blob.size()) return invalid;
+    parts.emplace_back(blob.substr(0, len));
+    blob.remove_prefix(len);
+  }
+  if (parts.size() != 3 || !blob.empty()) return invalid;
+  return parts;
+}
+
+// The certificate in `chain` whose public key is `key`'s.
+StatusOr<std::string> LeafOf(const std::vector<std::string>& chain,
+                             const crypto::KeyMaterial& key) {
+  for (const std::string& der : chain) {
+    KH_ASSIGN_OR_RETURN(bool matches, crypto::CertificateMatchesKey(der, key));
+    if (matches) return der;
+  }
+  return InvalidArgument("None of the certificates matches the certificate's private key.");
+}
+
+// The version a pending create will have, as reads show it before the merge.
+CertificateVersion PendingVersion(const StoredOperation& op) {
+  CertificateVersion c;
+  c.name = op.operation.name;
+  c.version = op.version;
+  c.attributes.enabled = op.enabled.value_or(true);
+  c.attributes.created = op.policy.updated;
+  c.attributes.updated = op.policy.updated;
+  c.tags = op.tags;
+  c.preserve_cert_order = op.operation.preserve_cert_order;
+  c.policy = op.policy;
+  return c;
+}
+
+StoredOperation FinishedOperation(std::string_view name, const CertificatePolicy& policy,
+                                  bool preserve_cert_order) {
+  StoredOperation op;
+  op.operation.name = std::string(name);
+  op.operation.issuer_name = policy.issuer_name;
+  op.operation.certificate_type = policy.certificate_type;
+  op.operation.certificate_transparency = policy.certificate_transparency;
+  op.operation.status = "completed";
+  op.operation.request_id = NewVersionId();
+  op.operation.preserve_cert_order = preserve_cert_order;
+  op.operation.completed_target = true;
+  op.policy = policy;
+  return op;
+}
+
+// Drops a pending key that lives in the HSM (software keys go with their record).
+void DestroyPendingKey(const StoredOperation& op, const std::shared_ptr<crypto::HsmToken>& hsm) {
+  if (op.pending_key.empty() || !hsm) return;
+  auto material = crypto::KeyMaterial::Deserialize(op.pending_key, hsm);
+  if (material.ok() && material->is_hsm()) material->DestroyInHsm().IgnoreError();
+}
+
+}  // namespace
+
+CertificateService::CertificateService(barrier::Barrier* barrier, const Clock* clock,
+                                       KeyService* keys, SecretService* secrets,
+                                       CertificateIssuers* issuers)
+    : barrier_(barrier),
+      clock_(clock),
+      keys_(keys),
+      secrets_(secrets),
+      issuers_(issuers),
+      objects_(barrier, "certificates"),
+      lifecycle_(barrier, clock, &objects_, &locks_, kCertificateKind) {}
+
+StatusOr<std::shared_ptr<const barrier::ScopeKey>> CertificateService::KeyFor(const Vault& vault) {
+  return barrier_->VaultKey(Lower(vault.name));
+}
+
+StatusOr<CertificateVersion> CertificateService::ReadVersion(const barrier::ScopeKey& key,
+                                                             const Vault& vault,
+                                                             std::string_view name,
+                                                             std::string_view version) {
+  KH_ASSIGN_OR_RETURN(std::optional<Fields> fields,
+                      objects_.Version(key, vault.name, name, version));
+  if (!fields) return lifecycle_.NotFoundError(name, version);
+  return CertificateFromFields(version, *fields);
+}
+
+StatusOr<std::optional<CertificateVersion>> CertificateService::ReadLatest(
+    const barrier::ScopeKey& key, const Vault& vault, std::string_view name) {
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(key, vault.name, name));
+  if (!head) return std::optional<CertificateVersion>();
+  KH_ASSIGN_OR_RETURN(CertificateVersion c, ReadVersion(key, vault, name, head->latest_version));
+  return std::optional<CertificateVersion>(std::move(c));
+}
+
+StatusOr<std::optional<StoredOperation>> CertificateService::ReadOperation(
+    const barrier::ScopeKey& key, const Vault& vault, std::string_view name) {
+  KH_ASSIGN_OR_RETURN(auto bytes, barrier_->Read(key, CertificateOperationPath(vault.name, name)));
+  if (!bytes) return std::optional<StoredOperation>();
+  KH_ASSIGN_OR_RETURN(Fields f, Fields::Decode(bytes->Reveal()));
+  return std::optional<StoredOperation>(OperationFromFields(f));
+}
+
+Status CertificateService::WriteOperation(const barrier::ScopeKey& key, storage::WriteBatch& batch,
+                                          const Vault& vault, const StoredOperation& op) {
+  return barrier_->Write(key, batch, CertificateOperationPath(vault.name, op.operation.name),
+                         OperationToFields(op).Encode());
+}
+
+Status CertificateService::CheckIssuer(const Vault& vault, const CertificatePolicy& policy) {
+  if (IsSelfIssuer(policy.issuer_name) || IsUnknownIssuer(policy.issuer_name)) {
+    return Status::Ok();
+  }
+  auto issuer = issuers_->Get(vault, policy.issuer_name);
+  if (!issuer.ok() && IsNotFound(issuer.status())) {
+    return InvalidArgument("The issuer " + policy.issuer_name.substr(0, 127) +
+                           " does not exist in this vault. Use Self, Unknown or an issuer set "
+                           "with PUT /certificates/issuers/{name}.");
+  }
+  return issuer.status();
+}
+
+StatusOr<std::shared_ptr<const crypto::KeyMaterial>> CertificateService::KeyForNewVersion(
+    const Vault& vault, std::string_view name, const CertificatePolicy& policy) {
+  if (policy.reuse_key) {
+    auto latest = keys_->Get(vault, name, "");
+    if (latest.ok() && latest->managed && latest->kty == policy.kty &&
+        latest->material->size_bits() == policy.key_size.value_or(0)) {
+      return latest->material;
+    }
+    if (!latest.ok() && !IsNotFound(latest.status())) return latest.status();
+  }
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material,
+                      keys_->GenerateForCertificate(policy.kty, policy.key_size, policy.curve));
+  return std::make_shared<const crypto::KeyMaterial>(std::move(material));
+}
+
+StatusOr<CertificateService::CaSigner> CertificateService::SignerFor(
+    const Vault& vault, const CertificateIssuer& issuer, int64_t now) {
+  if (issuer.provider != kKeyhavenProvider) {
+    return InvalidArgument("The issuer " + issuer.name + " has provider " +
+                           issuer.provider.substr(0, 64) +
+                           ", which this server cannot reach. Issuers of provider Keyhaven issue "
+                           "from a CA certificate of this vault.");
+  }
+  if (!issuer.enabled) return InvalidArgument("The issuer " + issuer.name + " is disabled.");
+  const std::string ca_name = issuer.account_id.value_or("");
+  auto ca = Get(vault, ca_name, "");
+  if (!ca.ok()) {
+    if (!IsNotFound(ca.status())) return ca.status();
+    return InvalidArgument("The CA certificate " + ca_name + " of issuer " + issuer.name +
+                           " does not exist in this vault.");
+  }
+  const std::string prefix = "The CA certificate " + ca->name + " of issuer " + issuer.name;
+  if (!ca->attributes.enabled) return InvalidArgument(prefix + " is disabled.");
+  if (ca->attributes.expires && *ca->attributes.expires <= now) {
+    return InvalidArgument(prefix + " has expired.");
+  }
+  KH_ASSIGN_OR_RETURN(crypto::CertificateDetails info, crypto::InspectCertificate(ca->cer));
+  if (!info.is_ca) {
+    return InvalidArgument(prefix +
+                           " is not a CA certificate (its policy needs the keyCertSign usage).");
+  }
+  KH_ASSIGN_OR_RETURN(KeyVersion key, keys_->Get(vault, ca->name, ca->version));
+  if (!key.attributes.enabled) return InvalidArgument(prefix + " has a disabled key.");
+  return CaSigner{ca->cer, key.material, info.not_after};
+}
+
+StatusOr<CertificateVersion> CertificateService::WriteVersion(const Vault& vault,
+                                                              std::string_view name,
+                                                              NewVersion nv) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(crypto::CertificateDetails info, crypto::InspectCertificate(nv.leaf));
+  const int64_t now = clock_->NowSeconds();
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!head) head = ObjectHead{std::string(name), "", std::nullopt};
+
+  CertificateVersion c;
+  c.name = head->name;
+  c.version = nv.version;
+  c.cer = nv.leaf;
+  c.x5t = info.sha1_thumbprint;
+  c.attributes.enabled = nv.enabled.value_or(true);
+  c.attributes.not_before = info.not_before;
+  c.attributes.expires = info.not_after;
+  c.attributes.created = now;
+  c.attributes.updated = now;
+  c.tags = std::move(nv.tags);
+  c.preserve_cert_order = nv.preserve_cert_order;
+  c.policy = nv.policy;
+
+  KeyVersion k;
+  k.version = nv.version;
+  k.kty = KtyOf(*nv.key);
+  k.key_ops = KeyOpsFor(nv.policy);
+  k.material = nv.key;
+  k.attributes = c.attributes;
+
+  // The secret holds the private key only when the policy lets it be exported (never an HSM
+  // key's: it cannot leave the token).
+  const crypto::KeyMaterial* exported =
+      nv.policy.exportable && crypto::CanExportPrivateKey(*nv.key) ? nv.key.get() : nullptr;
+  SecretVersion s;
+  s.version = nv.version;
+  if (nv.policy.content_type == kPemContentType) {
+    KH_ASSIGN_OR_RETURN(s.value, crypto::EncodePem(nv.chain, exported));
+  } else {
+    KH_ASSIGN_OR_RETURN(SecretBytes pfx, crypto::EncodePkcs12(nv.chain, exported));
+    std::string text = Base64Encode(pfx.Reveal());
+    s.value = SecretBytes(std::string_view(text));
+    std::fill(text.begin(), text.end(), '\0');
+  }
+  s.content_type = nv.policy.content_type;
+  s.attributes = c.attributes;
+  s.key_id = head->name + "/" + nv.version;
+
+  storage::WriteBatch batch;
+  KH_RETURN_IF_ERROR(
+      objects_.PutVersion(*key, batch, vault.name, name, c.version, CertificateToFields(c)));
+  head->latest_version = c.version;
+  KH_RETURN_IF_ERROR(objects_.PutLiveHead(*key, batch, vault.name, *head));
+  // Key, then secret: the order every certificate write takes their locks in.
+  KH_ASSIGN_OR_RETURN(NameLocks::Held key_lock,
+                      keys_->PrepareManagedVersion(vault, name, k, batch));
+  KH_ASSIGN_OR_RETURN(NameLocks::Held secret_lock,
+                      secrets_->PrepareManagedVersion(vault, name, s, batch));
+  if (nv.operation) {
+    nv.operation->operation.name = head->name;
+    KH_RETURN_IF_ERROR(WriteOperation(*key, batch, vault, *nv.operation));
+  }
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  return c;
+}
+
+StatusOr<CertificateOperation> CertificateService::Issue(const Vault& vault, std::string_view name,
+                                                         const CertificatePolicy& policy,
+                                                         std::map<std::string, std::string> tags,
+                                                         std::optional<bool> enabled,
+                                                         bool preserve_cert_order) {
+  const int64_t now = clock_->NowSeconds();
+  KH_ASSIGN_OR_RETURN(auto material, KeyForNewVersion(vault, name, policy));
+  const crypto::CertificateSubject subject = SubjectFor(policy);
+  crypto::CertificateValidity validity = ValidityFor(policy, now);
+  NewVersion nv;
+  nv.version = NewVersionId();
+  nv.policy = policy;
+  nv.key = material;
+  if (IsSelfIssuer(policy.issuer_name)) {
+    KH_ASSIGN_OR_RETURN(nv.leaf, crypto::IssueCertificate(subject, *material, validity, {}));
+    nv.chain = {nv.leaf};
+  } else {
+    KH_ASSIGN_OR_RETURN(CertificateIssuer issuer, issuers_->Get(vault, policy.issuer_name));
+    KH_ASSIGN_OR_RETURN(CaSigner ca, SignerFor(vault, issuer, now));
+    // A CA does not vouch beyond its own lifetime.
+    validity.not_after = std::min(validity.not_after, ca.not_after);
+    crypto::CertificateSigner signer{ca.key.get(), ca.certificate_der};
+    KH_ASSIGN_OR_RETURN(nv.leaf, crypto::IssueCertificate(subject, *material, validity, signer));
+    nv.chain = {nv.leaf, ca.certificate_der};
+  }
+  nv.tags = std::move(tags);
+  nv.enabled = enabled;
+  nv.preserve_cert_order = preserve_cert_order;
+  nv.operation = FinishedOperation(name, policy, preserve_cert_order);
+  KH_ASSIGN_OR_RETURN(nv.operation->operation.csr,
+                      crypto::CreateCertificateRequest(subject, *material));
+  KH_RETURN_IF_ERROR(WriteVersion(vault, name, nv).status());
+  return nv.operation->operation;
+}
+
+StatusOr<CertificateOperation> CertificateService::Create(const Vault& vault, std::string_view name,
+                                                          CreateCertificateParams params) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_RETURN_IF_ERROR(ValidateTags(params.tags));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
+  KH_ASSIGN_OR_RETURN(auto latest, ReadLatest(*key, vault, name));
+  KH_ASSIGN_OR_RETURN(auto pending, ReadOperation(*key, vault, name));
+  if (pending && pending->operation.status == "inProgress") {
+    return Conflict("The certificate " + pending->operation.name +
+                    " has a pending operation in progress; merge, cancel or delete it first.");
+  }
+  const CertificatePolicy* base = latest ? &latest->policy : (pending ? &pending->policy : nullptr);
+  if (!base && !params.policy) {
+    return InvalidArgument("A policy is required to create the first version of a certificate.");
+  }
+  const int64_t now = clock_->NowSeconds();
+  CertificatePolicy policy = base ? *base : CertificatePolicy{};
+  if (params.policy) {
+    KH_ASSIGN_OR_RETURN(policy, ApplyPolicyPatch(base, *params.policy, now));
+  }
+  KH_RETURN_IF_ERROR(CheckIssuer(vault, policy));
+  KH_RETURN_IF_ERROR(keys_->CheckFreeForCertificate(vault, name));
+  KH_RETURN_IF_ERROR(secrets_->CheckFreeForCertificate(vault, name));
+  if (!IsUnknownIssuer(policy.issuer_name)) {
+    return Issue(vault, name, policy, std::move(params.tags), params.enabled,
+                 params.preserve_cert_order);
+  }
+  // Unknown: the CSR waits for the owner to have it signed and merge the result.
+  KH_ASSIGN_OR_RETURN(auto material, KeyForNewVersion(vault, name, policy));
+  StoredOperation op;
+  op.operation.name = latest ? latest->name : std::string(name);
+  op.operation.issuer_name = policy.issuer_name;
+  op.operation.certificate_type = policy.certificate_type;
+  op.operation.certificate_transparency = policy.certificate_transparency;
+  KH_ASSIGN_OR_RETURN(op.operation.csr,
+                      crypto::CreateCertificateRequest(SubjectFor(policy), *material));
+  op.operation.status = "inProgress";
+  op.operation.status_details = std::string(kInProgressDetails);
+  op.operation.request_id = NewVersionId();
+  op.operation.preserve_cert_order = params.preserve_cert_order;
+  op.policy = std::move(policy);
+  op.version = NewVersionId();
+  op.pending_key = material->Serialize();
+  op.tags = std::move(params.tags);
+  op.enabled = params.enabled;
+  storage::WriteBatch batch;
+  KH_RETURN_IF_ERROR(WriteOperation(*key, batch, vault, op));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  return op.operation;
+}
+
+StatusOr<CertificateVersion> CertificateService::Import(const Vault& vault, std::string_view name,
+                                                        ImportCertificateParams params) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_RETURN_IF_ERROR(ValidateTags(params.tags));
+  if (params.value.size() > crypto::kMaxImportBytes) {
+    return InvalidArgument("The certificate to import is larger than " +
+                           std::to_string(crypto::kMaxImportBytes) + " bytes.");
+  }
+  auto parsed = params.is_pem ? crypto::ParsePem(params.value.Reveal(), params.preserve_cert_order)
+                              : crypto::ParsePkcs12(params.value.Reveal(), params.password,
+                                                    params.preserve_cert_order);
+  if (!parsed.ok()) return parsed.status();
+  auto material = std::make_shared<const crypto::KeyMaterial>(std::move(parsed->key));
+  KH_ASSIGN_OR_RETURN(std::string leaf, LeafOf(parsed->chain_der, *material));
+  KH_ASSIGN_OR_RETURN(crypto::CertificateDetails info, crypto::InspectCertificate(leaf));
+
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
+  KH_ASSIGN_OR_RETURN(auto latest, ReadLatest(*key, vault, name));
+  const int64_t now = clock_->NowSeconds();
+  CertificatePolicy policy =
+      latest ? latest->policy : PolicyFromCertificate(info, params.is_pem, now);
+  if (params.policy) {
+    KH_ASSIGN_OR_RETURN(policy, ApplyPolicyPatch(&policy, *params.policy, now));
+  }
+  // The key is what it is: the policy describes it (software: imports stay out of the HSM).
+  policy.kty = info.key_type == crypto::KeyType::kEc ? "EC" : "RSA";
+  policy.key_size = info.key_bits;
+  policy.curve.reset();
+  if (info.curve) policy.curve = std::string(crypto::CurveName(*info.curve));
+  KH_RETURN_IF_ERROR(CheckIssuer(vault, policy));
+  KH_RETURN_IF_ERROR(keys_->CheckFreeForCertificate(vault, name));
+  KH_RETURN_IF_ERROR(secrets_->CheckFreeForCertificate(vault, name));
+  NewVersion nv;
+  nv.version = NewVersionId();
+  nv.policy = std::move(policy);
+  nv.key = std::move(material);
+  nv.leaf = std::move(leaf);
+  nv.chain = std::move(parsed->chain_der);
+  nv.tags = std::move(params.tags);
+  nv.enabled = params.enabled;
+  nv.preserve_cert_order = params.preserve_cert_order;
+  return WriteVersion(vault, name, std::move(nv));
+}
+
+StatusOr<CertificateVersion> CertificateService::Get(const Vault& vault, std::string_view name,
+                                                     std::string_view version) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!head) {
+    KH_ASSIGN_OR_RETURN(auto pending, ReadOperation(*key, vault, name));
+    if (pending && pending->operation.status == "inProgress" &&
+        (version.empty() || version == pending->version)) {
+      return PendingVersion(*pending);
+    }
+    return lifecycle_.NotFoundError(name, version);
+  }
+  KH_ASSIGN_OR_RETURN(CertificateVersion latest,
+                      ReadVersion(*key, vault, name, head->latest_version));
+  if (version.empty() || version == latest.version) return latest;
+  KH_ASSIGN_OR_RETURN(CertificateVersion c, ReadVersion(*key, vault, name, version));
+  c.policy = std::move(latest.policy);
+  return c;
+}
+
+StatusOr<CertificateVersion> CertificateService::Update(const Vault& vault, std::string_view name,
+                                                        std::string_view version,
+                                                        const CertificateUpdate& update) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  if (update.tags) KH_RETURN_IF_ERROR(ValidateTags(*update.tags));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  CertificateVersion c;
+  {
+    NameLocks::Held held = locks_.Lock(vault.name, name);
+    KH_ASSIGN_OR_RETURN(auto latest, ReadLatest(*key, vault, name));
+    if (!latest) return lifecycle_.NotFoundError(name, version);
+    const int64_t now = clock_->NowSeconds();
+    storage::WriteBatch batch;
+    if (update.policy) {
+      KH_ASSIGN_OR_RETURN(latest->policy, ApplyPolicyPatch(&latest->policy, *update.policy, now));
+      KH_RETURN_IF_ERROR(CheckIssuer(vault, latest->policy));
+    }
+    const bool is_latest = version.empty() || version == latest->version;
+    if (is_latest) {
+      c = std::move(*latest);
+    } else {
+      KH_ASSIGN_OR_RETURN(c, ReadVersion(*key, vault, name, version));
+      c.policy = latest->policy;
+      if (update.policy) {
+        KH_RETURN_IF_ERROR(objects_.PutVersion(*key, batch, vault.name, name, latest->version,
+                                               CertificateToFields(*latest)));
+      }
+    }
+    if (update.tags) c.tags = *update.tags;
+    if (update.enabled) c.attributes.enabled = *update.enabled;
+    c.attributes.updated = now;
+    Fields record = CertificateToFields(c);
+    if (!is_latest) {
+      // An older version keeps the policy it was issued with; the current one is the latest's.
+      KH_ASSIGN_OR_RETURN(auto stored, objects_.Version(*key, vault.name, name, c.version));
+      if (stored && stored->Get("policy")) record.Set("policy", *stored->Get("policy"));
+    }
+    KH_RETURN_IF_ERROR(objects_.PutVersion(*key, batch, vault.name, name, c.version, record));
+    KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  }
+  // A disabled certificate's key and secret are disabled with it.
+  if (update.enabled) {
+    KeyUpdate ku;
+    ku.enabled = update.enabled;
+    KH_RETURN_IF_ERROR(IgnoringNotFound(
+        keys_->Update(vault, name, c.version, ku, ObjectAccess::kByCertificate).status()));
+    SecretUpdate su;
+    su.enabled = update.enabled;
+    KH_RETURN_IF_ERROR(IgnoringNotFound(
+        secrets_->Update(vault, name, c.version, su, ObjectAccess::kByCertificate).status()));
+  }
+  return c;
+}
+
+StatusOr<Page<CertificateVersion>> CertificateService::List(const Vault& vault,
+                                                            std::string_view marker, size_t max,
+                                                            bool include_pending) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(auto heads, objects_.Heads(*key, vault.name, false, marker, max + 1));
+  Page<CertificateVersion> page;
+  for (size_t i = 0; i < heads.size() && i < max; ++i) {
+    KH_ASSIGN_OR_RETURN(CertificateVersion c,
+                        ReadVersion(*key, vault, heads[i].name, heads[i].latest_version));
+    page.items.push_back(std::move(c));
+  }
+  if (heads.size() > max) page.next_marker = Lower(heads[max - 1].name);
+  if (include_pending && !page.next_marker) {
+    const std::string prefix = CertificateOperationPath(vault.name, "");
+    KH_ASSIGN_OR_RETURN(auto rows, barrier_->Scan(*key, prefix, "", 0));
+    for (const auto& row : rows) {
+      KH_ASSIGN_OR_RETURN(Fields f, Fields::Decode(row.plaintext.Reveal()));
+      StoredOperation op = OperationFromFields(f);
+      if (op.operation.status != "inProgress") continue;
+      KH_ASSIGN_OR_RETURN(auto live, objects_.LiveHead(*key, vault.name, op.operation.name));
+      if (!live) page.items.push_back(PendingVersion(op));
+    }
+  }
+  return page;
+}
+
+StatusOr<Page<CertificateVersion>> CertificateService::ListVersions(const Vault& vault,
+                                                                    std::string_view name,
+                                                                    std::string_view marker,
+                                                                    size_t max) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  Page<CertificateVersion> page;
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!head) return page;
+  KH_ASSIGN_OR_RETURN(auto rows, objects_.Versions(*key, vault.name, name, marker, max + 1));
+  for (size_t i = 0; i < rows.size() && i < max; ++i) {
+    page.items.push_back(CertificateFromFields(rows[i].version, rows[i].fields));
+  }
+  if (rows.size() > max) page.next_marker = rows[max - 1].version;
+  return page;
+}
+
+StatusOr<CertificatePolicy> CertificateService::GetPolicy(const Vault& vault,
+                                                          std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(auto latest, ReadLatest(*key, vault, name));
+  if (latest) return latest->policy;
+  KH_ASSIGN_OR_RETURN(auto pending, ReadOperation(*key, vault, name));
+  if (pending) return pending->policy;
+  return lifecycle_.NotFoundError(name);
+}
+
+StatusOr<CertificatePolicy> CertificateService::UpdatePolicy(const Vault& vault,
+                                                             std::string_view name,
+                                                             const CertificatePolicyPatch& patch) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  const int64_t now = clock_->NowSeconds();
+  storage::WriteBatch batch;
+  KH_ASSIGN_OR_RETURN(auto latest, ReadLatest(*key, vault, name));
+  CertificatePolicy policy;
+  if (latest) {
+    KH_ASSIGN_OR_RETURN(policy, ApplyPolicyPatch(&latest->policy, patch, now));
+    KH_RETURN_IF_ERROR(CheckIssuer(vault, policy));
+    latest->policy = policy;
+    KH_RETURN_IF_ERROR(objects_.PutVersion(*key, batch, vault.name, name, latest->version,
+                                           CertificateToFields(*latest)));
+  } else {
+    KH_ASSIGN_OR_RETURN(auto pending, ReadOperation(*key, vault, name));
+    if (!pending) return lifecycle_.NotFoundError(name);
+    KH_ASSIGN_OR_RETURN(policy, ApplyPolicyPatch(&pending->policy, patch, now));
+    KH_RETURN_IF_ERROR(CheckIssuer(vault, policy));
+    pending->policy = policy;
+    KH_RETURN_IF_ERROR(WriteOperation(*key, batch, vault, *pending));
+  }
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  return policy;
+}
+
+StatusOr<CertificateOperation> CertificateService::GetOperation(const Vault& vault,
+                                                                std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(auto op, ReadOperation(*key, vault, name));
+  if (!op) return PendingNotFound(name);
+  return op->operation;
+}
+
+StatusOr<CertificateOperation> CertificateService::CancelOperation(const Vault& vault,
+                                                                   std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_ASSIGN_OR_RETURN(auto op, ReadOperation(*key, vault, name));
+  if (!op) return PendingNotFound(name);
+  op->operation.cancellation_requested = true;
+  StoredOperation dropped;
+  if (op->operation.status == "inProgress") {
+    op->operation.status = "cancelled";
+    op->operation.status_details = "Operation cancelled by the user.";
+    dropped.pending_key = std::move(op->pending_key);
+    op->pending_key = SecretBytes();
+  }
+  storage::WriteBatch batch;
+  KH_RETURN_IF_ERROR(WriteOperation(*key, batch, vault, *op));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  DestroyPendingKey(dropped, keys_->hsm());
+  return op->operation;
+}
+
+StatusOr<CertificateOperation> CertificateService::DeleteOperation(const Vault& vault,
+                                                                   std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_ASSIGN_OR_RETURN(auto op, ReadOperation(*key, vault, name));
+  if (!op) return PendingNotFound(name);
+  storage::WriteBatch batch;
+  batch.Delete(CertificateOperationPath(vault.name, name));
+  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  DestroyPendingKey(*op, keys_->hsm());
+  return op->operation;
+}
+
+StatusOr<CertificateVersion> CertificateService::Merge(const Vault& vault, std::string_view name,
+                                                       MergeCertificateParams params) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_RETURN_IF_ERROR(ValidateTags(params.tags));
+  if (params.x5c.empty())
+    return InvalidArgument("The property 'x5c' needs at least one certificate.");
+  if (params.x5c.size() > crypto::kMaxCertificateChainLength) {
+    return InvalidArgument("The property 'x5c' has more than " +
+                           std::to_string(crypto::kMaxCertificateChainLength) + " certificates.");
+  }
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
+  KH_ASSIGN_OR_RETURN(auto op, ReadOperation(*key, vault, name));
+  if (!op || op->operation.status != "inProgress" || op->pending_key.empty()) {
+    return PendingNotFound(name);
+  }
+  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial pending,
+                      crypto::KeyMaterial::Deserialize(op->pending_key, keys_->hsm()));
+  auto material = std::make_shared<const crypto::KeyMaterial>(std::move(pending));
+  for (const std::string& der : params.x5c) {
+    KH_RETURN_IF_ERROR(crypto::InspectCertificate(der).status());
+  }
+  auto leaf = LeafOf(params.x5c, *material);
+  if (!leaf.ok()) {
+    return InvalidArgument(
+        "The public key of the merged certificate does not match the pending certificate's "
+        "key (see its csr).");
+  }
+  KH_ASSIGN_OR_RETURN(std::vector<std::string> chain,
+                      crypto::OrderChain(params.x5c, *material, op->operation.preserve_cert_order));
+  NewVersion nv;
+  nv.version = op->version.empty() ? NewVersionId() : op->version;
+  nv.policy = op->policy;
+  nv.key = std::move(material);
+  nv.leaf = std::move(*leaf);
+  nv.chain = std::move(chain);
+  nv.tags = params.tags.empty() ? op->tags : std::move(params.tags);
+  nv.enabled = params.enabled ? params.enabled : op->enabled;
+  nv.preserve_cert_order = op->operation.preserve_cert_order;
+  StoredOperation finished = *op;
+  finished.operation.status = "completed";
+  finished.operation.status_details.clear();
+  finished.operation.completed_target = true;
+  finished.pending_key = SecretBytes();
+  nv.operation = std::move(finished);
+  return WriteVersion(vault, name, std::move(nv));
+}
+
+StatusOr<DeletedCertificate> CertificateService::Delete(const Vault& vault, std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
+  if (!head) return lifecycle_.NotFoundError(name);
+  // Key and secret first: repeating an interrupted delete finishes it.
+  KH_RETURN_IF_ERROR(
+      IgnoringNotFound(keys_->Delete(vault, name, ObjectAccess::kByCertificate).status()));
+  KH_RETURN_IF_ERROR(
+      IgnoringNotFound(secrets_->Delete(vault, name, ObjectAccess::kByCertificate).status()));
+  CertificateVersion latest;
+  KH_ASSIGN_OR_RETURN(ObjectHead deleted,
+                      lifecycle_.Delete(vault, name, [&](const auto& k, const ObjectHead& h) {
+                        KH_ASSIGN_OR_RETURN(latest, ReadVersion(k, vault, name, h.latest_version));
+                        return Status::Ok();
+                      }));
+  return DeletedCertificate{std::move(latest), *deleted.deleted};
+}
+
+StatusOr<DeletedCertificate> CertificateService::GetDeleted(const Vault& vault,
+                                                            std::string_view name) {
+  std::optional<DeletedCertificate> deleted;
+  KH_RETURN_IF_ERROR(lifecycle_.GetDeleted(vault, name, [&](const auto& key, const auto& head) {
+    KH_ASSIGN_OR_RETURN(CertificateVersion latest,
+                        ReadVersion(key, vault, head.name, head.latest_version));
+    deleted = DeletedCertificate{std::move(latest), head.deleted.value_or(DeletedInfo{})};
+    return Status::Ok();
+  }));
+  return std::move(*deleted);
+}
+
+StatusOr<Page<DeletedCertificate>> CertificateService::ListDeleted(const Vault& vault,
+                                                                   std::string_view marker,
+                                                                   size_t max) {
+  Page<DeletedCertificate> page;
+  KH_ASSIGN_OR_RETURN(
+      page.next_marker,
+      lifecycle_.ListDeleted(vault, marker, max, [&](const auto& key, const ObjectHead& head) {
+        KH_ASSIGN_OR_RETURN(CertificateVersion latest,
+                            ReadVersion(key, vault, head.name, head.latest_version));
+        page.items.push_back({std::move(latest), head.deleted.value_or(DeletedInfo{})});
+        return Status::Ok();
+      }));
+  return page;
+}
+
+StatusOr<CertificateVersion> CertificateService::Recover(const Vault& vault,
+                                                         std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
+  if (!head) return lifecycle_.DeletedNotFound(name);
+  KH_RETURN_IF_ERROR(
+      IgnoringNotFound(keys_->Recover(vault, name, ObjectAccess::kByCertificate).status()));
+  KH_RETURN_IF_ERROR(
+      IgnoringNotFound(secrets_->Recover(vault, name, ObjectAccess::kByCertificate).status()));
+  CertificateVersion latest;
+  KH_RETURN_IF_ERROR(lifecycle_.Recover(vault, name, [&](const auto& k, const ObjectHead& h) {
+    KH_ASSIGN_OR_RETURN(latest, ReadVersion(k, vault, name, h.latest_version));
+    return Status::Ok();
+  }));
+  return latest;
+}
+
+ObjectLifecycle::Remove CertificateService::Remover() {
+  return [this](const auto&, std::string_view vault_name, const ObjectHead& head) {
+    return lifecycle_.RemoveDeleted(vault_name, head, [&](storage::WriteBatch& batch) {
+      // The pending operation goes with the certificate.
+      batch.Delete(CertificateOperationPath(vault_name, head.name));
+    });
+  };
+}
+
+Status CertificateService::Purge(const Vault& vault, std::string_view name) {
+  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
+  if (!head) return lifecycle_.DeletedNotFound(name);
+  KH_RETURN_IF_ERROR(IgnoringNotFound(keys_->Purge(vault, name, ObjectAccess::kByCertificate)));
+  KH_RETURN_IF_ERROR(IgnoringNotFound(secrets_->Purge(vault, name, ObjectAccess::kByCertificate)));
+  return lifecycle_.Purge(vault, name, Remover());
+}
+
+Status CertificateService::PurgeIfDue(std::string_view vault_name, std::string_view name,
+                                      int64_t now) {
+  return lifecycle_.PurgeIfDue(vault_name, name, now, Remover());
+}
+
+StatusOr<std::string> CertificateService::Backup(const Vault& vault, std::string_view name) {
+  KH_ASSIGN_OR_RETURN(std::string certificate, lifecycle_.Backup(vault, name));
+  KH_ASSIGN_OR_RETURN(std::string key, keys_->Backup(vault, name));
+  KH_ASSIGN_OR_RETURN(std::string secret, secrets_->Backup(vault, name));
+  std::string out(kBundleMagic);
+  AppendPart(out, certificate);
+  AppendPart(out, key);
+  AppendPart(out, secret);
+  return out;
+}
+
+StatusOr<CertificateVersion> CertificateService::Restore(const Vault& vault,
+                                                         std::string_view blob) {
+  KH_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitBundle(blob));
+  // The certificate first: a name in use stops the restore before anything is written. Should
+  // its key or secret not restore, the restored certificate is taken out again.
+  std::optional<CertificateVersion> latest;
+  KH_RETURN_IF_ERROR(
+      lifecycle_.Restore(vault, parts[0], [&](const ObjectHead& head, const Fields& fields) {
+        latest = CertificateFromFields(head.latest_version, fields);
+        return Status::Ok();
+      }));
+  auto undo = [&](const Status& cause) -> Status {
+    storage::WriteBatch batch;
+    if (objects_.DeleteAllVersions(batch, vault.name, latest->name).ok()) {
+      objects_.DeleteLiveHead(batch, vault.name, latest->name);
+      barrier_->store().Commit(batch).IgnoreError();
+    }
+    return cause;
+  };
+  auto key = keys_->Restore(vault, parts[1]);
+  if (!key.ok()) return undo(key.status());
+  if (Lower(key->name) != Lower(latest->name) || key->version != latest->version) {
+    return undo(
+        InvalidArgument("The backup blob is invalid, corrupted, or was not produced by "
+                        "this Keyhaven server."));
+  }
+  auto secret = secrets_->Restore(vault, parts[2]);
+  if (!secret.ok()) return undo(secret.status());
+  return std::move(*latest);
+}
+
+StatusOr<bool> CertificateService::RenewIfDue(const Vault& vault, std::string_view name,
+                                              int64_t now) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_.Lock(vault.name, name);
+  KH_ASSIGN_OR_RETURN(auto latest, ReadLatest(*key, vault, name));
+  if (!latest || !latest->attributes.enabled || !latest->attributes.not_before ||
+      !latest->attributes.expires || IsUnknownIssuer(latest->policy.issuer_name)) {
+    return false;
+  }
+  bool due = false;
+  for (const CertificateLifetimeAction& action : latest->policy.lifetime_actions) {
+    if (action.action_type != "AutoRenew") continue;
+    auto when =
+        LifetimeActionDue(action, *latest->attributes.not_before, *latest->attributes.expires);
+    due = due || (when && *when <= now);
+  }
+  if (!due) return false;
+  KH_RETURN_IF_ERROR(Issue(vault, latest->name, latest->policy, latest->tags, std::nullopt,
+                           latest->preserve_cert_order)
+                         .status());
+  return true;
+}
+
+StatusOr<SecretBytes> CertificateService::ConvertSecretValue(const SecretBytes& value,
+                                                             std::string_view from,
+                                                             std::string_view to) {
+  if (from == to) return value;
+  const bool from_pem = from == kPemContentType;
+  if ((!from_pem && from != kPkcs12ContentType) ||
+      (to != kPemContentType && to != kPkcs12ContentType)) {
+    return InvalidArgument(
+        "outContentType must be application/x-pkcs12 or "
+        "application/x-pem-file, and the secret must back a certificate.");
+  }
+  std::optional<crypto::CertificateWithKey> parsed;
+  std::vector<std::string> chain;
+  if (from_pem) {
+    // A PEM secret without its key (non-exportable) holds certificates only.
+    auto with_key = crypto::ParsePem(value.Reveal(), true);
+    if (!with_key.ok()) return with_key.status();
+    parsed.emplace(std::move(*with_key));
+  } else {
+    KH_ASSIGN_OR_RETURN(std::string pfx, Base64Decode(value.Reveal()));
+    auto with_key = crypto::ParsePkcs12(pfx, SecretBytes(), true);
+    std::fill(pfx.begin(), pfx.end(), '\0');
+    if (!with_key.ok()) return with_key.status();
+    parsed.emplace(std::move(*with_key));
+  }
+  if (to == kPemContentType) return crypto::EncodePem(parsed->chain_der, &parsed->key);
+  KH_ASSIGN_OR_RETURN(SecretBytes pfx, crypto::EncodePkcs12(parsed->chain_der, &parsed->key));
+  std::string text = Base64Encode(pfx.Reveal());
+  SecretBytes out{std::string_view(text)};
+  std::fill(text.begin(), text.end(), '\0');
+  return out;
+}
+
+}  // namespace kh::domain
