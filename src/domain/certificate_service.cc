@@ -264,6 +264,7 @@ StatusOr<CertificateVersion> CertificateService::WriteVersion(const Vault& vault
   s.key_id = head->name + "/" + nv.version;
 
   storage::WriteBatch batch;
+  if (nv.expected_head) batch.ExpectValue(objects_.LivePath(vault.name, name), *nv.expected_head);
   KH_RETURN_IF_ERROR(
       objects_.PutVersion(*key, batch, vault.name, name, c.version, CertificateToFields(c)));
   head->latest_version = c.version;
@@ -285,7 +286,8 @@ StatusOr<CertificateOperation> CertificateService::Issue(const Vault& vault, std
                                                          const CertificatePolicy& policy,
                                                          std::map<std::string, std::string> tags,
                                                          std::optional<bool> enabled,
-                                                         bool preserve_cert_order) {
+                                                         bool preserve_cert_order,
+                                                         std::optional<std::string> expected_head) {
   const int64_t now = clock_->NowSeconds();
   KH_ASSIGN_OR_RETURN(auto material, KeyForNewVersion(vault, name, policy));
   const crypto::CertificateSubject subject = SubjectFor(policy);
@@ -309,6 +311,7 @@ StatusOr<CertificateOperation> CertificateService::Issue(const Vault& vault, std
   nv.tags = std::move(tags);
   nv.enabled = enabled;
   nv.preserve_cert_order = preserve_cert_order;
+  nv.expected_head = std::move(expected_head);
   nv.operation = FinishedOperation(name, policy, preserve_cert_order);
   KH_ASSIGN_OR_RETURN(nv.operation->operation.csr,
                       crypto::CreateCertificateRequest(subject, *material));
@@ -813,9 +816,16 @@ StatusOr<bool> CertificateService::RenewIfDue(const Vault& vault, std::string_vi
     due = due || (when && *when <= now);
   }
   if (!due) return false;
-  KH_RETURN_IF_ERROR(Issue(vault, latest->name, latest->policy, latest->tags, std::nullopt,
-                           latest->preserve_cert_order)
-                         .status());
+  KH_ASSIGN_OR_RETURN(std::optional<std::string> head_bytes,
+                      barrier_->store().Get(objects_.LivePath(vault.name, name)));
+  if (!head_bytes) return false;
+  auto issued = Issue(vault, latest->name, latest->policy, latest->tags, std::nullopt,
+                      latest->preserve_cert_order, std::move(head_bytes));
+  if (!issued.ok()) {
+    // Renewed by another node meanwhile: nothing to do.
+    if (storage::IsPreconditionFailed(issued.status())) return false;
+    return issued.status();
+  }
   return true;
 }
 

@@ -79,7 +79,8 @@ class CertificateService {
   // The renewal job: performs a due AutoRenew lifetime action of the latest version (a new
   // version with the same policy; a new key unless reuse_key). True when it renewed. Once per
   // version: the renewal makes a new latest version, whose own due point lies ahead; the check
-  // and the renewal run under the certificate's lock.
+  // and the renewal run under the certificate's lock, and the write commits only if the head is
+  // still the one read (so two nodes sharing a store cannot both renew it).
   StatusOr<bool> RenewIfDue(const Vault& vault, std::string_view name, int64_t now);
 
   // A certificate secret's value in another content type (GET secret with outContentType):
@@ -98,13 +99,17 @@ class CertificateService {
     std::optional<bool> enabled;
     bool preserve_cert_order = false;
     std::optional<StoredOperation> operation;  // stored finished, when there is one
+    // The live head's stored bytes as read before: the write commits only if no one (another
+    // node renewing the same version) changed it meanwhile.
+    std::optional<std::string> expected_head;
   };
   // A new version made by the policy's issuer at once (Self or a Keyhaven CA). The caller holds
   // the certificate's lock.
   StatusOr<CertificateOperation> Issue(const Vault& vault, std::string_view name,
                                        const CertificatePolicy& policy,
                                        std::map<std::string, std::string> tags,
-                                       std::optional<bool> enabled, bool preserve_cert_order);
+                                       std::optional<bool> enabled, bool preserve_cert_order,
+                                       std::optional<std::string> expected_head = std::nullopt);
   // Writes the certificate version, its key and secret (and the operation) in one batch. The
   // caller holds the certificate's lock.
   StatusOr<CertificateVersion> WriteVersion(const Vault& vault, std::string_view name,

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "core/base64.h"
 #include "domain/certificate_policy.h"
 #include "domain/purge_job.h"
@@ -289,6 +292,32 @@ TEST_F(CertificateServiceTest, AutoRenewMakesOneNewVersionAtItsPoint) {
   ASSERT_EQ(job.RunOnce(f.clock.NowSeconds())->renewed, 0u) << "once";
   EXPECT_EQ(versions(), 2u);
   EXPECT_EQ(certificates.Get(vault, "r", "")->attributes.not_before, f.clock.NowSeconds() - 300);
+}
+
+TEST_F(CertificateServiceTest, TwoNodesSharingAStoreRenewAVersionOnce) {
+  CertificatePolicyPatch policy = SelfPolicy("CN=n");
+  policy.lifetime_actions = std::vector<CertificateLifetimeAction>{{50, std::nullopt, "AutoRenew"}};
+  ASSERT_TRUE(certificates.Create(vault, "n", WithPolicy(policy)).ok());
+  // A second node: its own services (and so its own locks) over the same store.
+  SecretService secrets2{&f.barrier, &f.clock};
+  KeyService keys2{&f.barrier, &f.clock};
+  CertificateIssuers issuers2{&f.barrier, &f.clock};
+  CertificateService node2{&f.barrier, &f.clock, &keys2, &secrets2, &issuers2};
+  f.clock.Advance(200 * kDay);
+  std::atomic<int> renewed{0};
+  auto run = [&](CertificateService* service) {
+    for (int i = 0; i < 5; ++i) {
+      auto r = service->RenewIfDue(vault, "n", f.clock.NowSeconds());
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      renewed += *r ? 1 : 0;
+    }
+  };
+  std::thread a(run, &certificates), b(run, &node2);
+  a.join();
+  b.join();
+  EXPECT_EQ(renewed.load(), 1);
+  EXPECT_EQ(certificates.ListVersions(vault, "n", "", 25)->items.size(), 2u);
+  EXPECT_EQ(keys.ListVersions(vault, "n", "", 25)->items.size(), 2u);
 }
 
 TEST_F(CertificateServiceTest, EmailContactsRaisesOneNoticeAndRenewsNothing) {
