@@ -187,7 +187,8 @@ bool Api::TryHandleAsync(const Request& request, const Admission& admission, Def
 }
 
 bool Api::RunsInline(const Request& request, const Admission& admission) const {
-  if (request.method == "GET") return true;
+  // A certificate secret's format conversion parses a PFX and checks its key: a worker's job.
+  if (request.method == "GET") return !admission.target.HasQuery("outContentType");
   const auto& s = admission.target.segments;
   return admission.surface == Surface::kVault && request.method == "POST" && s.size() == 4 &&
          s[0] == "keys" && ParseKeyOperationPath(s[3]).has_value();

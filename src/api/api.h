@@ -123,8 +123,9 @@ class Api {
 
   // Whether the request is cheap and never waits on storage, so the transport may run Handle()
   // on its I/O thread instead of handing it to a worker and back (which costs more than the work
-  // itself on small machines): reads, and key operations (CPU only: an RSA-2048 private-key
-  // operation takes ~0.3 ms). Key creation is not: RSA generation takes up to seconds.
+  // itself on small machines): reads (but not a certificate secret's format conversion, which
+  // parses a PFX), and key operations (CPU only: an RSA-2048 private-key operation takes
+  // ~0.3 ms). Key creation is not: RSA generation takes up to seconds.
   bool RunsInline(const Request& request, const Admission& admission) const;
 
   // Fail-closed audit (DESIGN.md section 3), for a request that may change state: `go` receives

@@ -9,6 +9,7 @@
 #include "domain/certificate_policy.h"
 #include "domain/purge_job.h"
 #include "domain/renewal_job.h"
+#include "domain/vault_backup.h"
 #include "domain/vault_service.h"
 #include "testing/domain_fixture.h"
 
@@ -247,6 +248,25 @@ TEST_F(CertificateServiceTest, BackupRestoresCertificateKeyAndSecretAfterPurge) 
   EXPECT_EQ(certificates.Restore(protected_vault, tampered).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(certificates.Get(protected_vault, "b", "").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(CertificateServiceTest, WholeVaultBackupCarriesCertificatesWithTheirKeyAndSecret) {
+  ASSERT_TRUE(certificates.Create(vault, "w", WithPolicy(SelfPolicy("CN=w"))).ok());
+  VaultBackupService backups{&f.barrier, &vaults, &keys, &f.clock};
+  auto file = backups.Create(vault.name);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ASSERT_TRUE(backups.Restore(*file, "vault9", std::string("rg"), "admin").ok());
+  const Vault copy = **vaults.Find("vault9");
+  auto cert = certificates.Get(copy, "w", "");
+  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+  EXPECT_EQ(cert->cer, certificates.Get(vault, "w", "")->cer);
+  auto key = keys.Get(copy, "w", "");
+  ASSERT_TRUE(key.ok());
+  EXPECT_TRUE(*crypto::CertificateMatchesKey(cert->cer, *key->material));
+  EXPECT_EQ(
+      secrets.Set(copy, "w", SetSecretParams{SecretBytes(std::string_view("x"))}).status().code(),
+      StatusCode::kPermissionDenied)
+      << "the restored secret is still managed";
 }
 
 TEST_F(CertificateServiceTest, KeyhavenIssuerSignsWithAVaultCaCertificate) {
