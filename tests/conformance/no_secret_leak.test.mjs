@@ -75,6 +75,19 @@ describe('no secret material in server output', () => {
       (await raw('PUT', `/secrets/bad_name?api-version=${API_VERSION}`, JSON.stringify({ value: inBadName }))).status,
       400,
     );
+    // Certificates: an issuer password, and import passwords and key text that are refused.
+    const issuerPassword = remember(mark());
+    const issuer = await raw('PUT', `/certificates/issuers/leak-issuer?api-version=${API_VERSION}`,
+      JSON.stringify({ provider: 'Test', credentials: { account_id: 'a', pwd: issuerPassword } }));
+    assert.equal(issuer.status, 200, issuer.text);
+    assert.equal((await raw('GET', `/certificates/issuers/leak-issuer?api-version=${API_VERSION}`)).status, 200);
+    const pfxPassword = remember(mark());
+    assert.equal((await raw('POST', `/certificates/leakpfx/import?api-version=${API_VERSION}`,
+      JSON.stringify({ value: Buffer.from(`not a pfx ${mark()}`).toString('base64'), pwd: pfxPassword }))).status, 400);
+    const keyText = remember(mark());
+    assert.equal((await raw('POST', `/certificates/leakpem/import?api-version=${API_VERSION}`,
+      JSON.stringify({ value: `-----BEGIN PRIVATE KEY-----\n${keyText}\n-----END PRIVATE KEY-----\n` }))).status, 400);
+
     // A rejected token must not be logged either.
     const badToken = remember(`${token.slice(0, -8)}AAAAAAAA`);
     const unauth = await rawRequest({ url: `${base}/secrets?api-version=${API_VERSION}`, headers: { authorization: `Bearer ${badToken}` } });
