@@ -18,6 +18,7 @@ using Action = std::function<Status(const Session&)>;
 void AddVaultCommands(CLI::App& app, Action* action);
 void AddSecretCommands(CLI::App& app, Action* action);
 void AddKeyCommands(CLI::App& app, Action* action);
+void AddCertificateCommands(CLI::App& app, Action* action);
 void AddAccessCommands(CLI::App& app, Action* action);
 void AddAccessReviewCommands(CLI::App& app, Action* action);
 void AddBackupCommands(CLI::App& app, Action* action);

@@ -74,8 +74,14 @@ StatusOr<SecretBytes> ReadStreamBytes(std::istream& in, size_t max_bytes, std::s
 }
 
 Status WritePrivateFile(const std::string& path, std::string_view bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return FileError("cannot create " + path + ": " + Reason(errno));
+  // An existing file keeps its mode on open: make it private before anything is written.
+  if (::fchmod(fd, 0600) != 0 || ::ftruncate(fd, 0) != 0) {
+    int err = errno;
+    ::close(fd);
+    return FileError("cannot make " + path + " private: " + Reason(err));
+  }
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

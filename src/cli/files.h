@@ -20,7 +20,8 @@ StatusOr<SecretBytes> ReadFileBytes(const std::string& path, size_t max_bytes);
 // messages ("standard input").
 StatusOr<SecretBytes> ReadStreamBytes(std::istream& in, size_t max_bytes, std::string_view what);
 
-// Creates or truncates `path` with mode 0600 (new files) and writes `bytes`.
+// Creates or truncates `path`, makes it mode 0600 (an existing file too, before writing) and
+// writes `bytes`.
 Status WritePrivateFile(const std::string& path, std::string_view bytes);
 
 }  // namespace kh::cli

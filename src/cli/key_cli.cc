@@ -86,7 +86,10 @@ void AddOperations(CLI::App* key, Action* action) {
       optional.emplace_back(sub->add_option("--tag", (*extra)[3], "Tag (GCM), base64url"),
                             &args->tag);
     }
-    sub->callback([=] {
+    // `extra` is the storage CLI11 writes the optional flags into: the callback must keep it
+    // alive (an unused [=] capture would not).
+    sub->callback([=, extra = extra] {
+      (void)extra;
       for (size_t i = 0; i < optional.size(); ++i) {
         CLI::Option* opt = optional[i].first;
         if (opt->count() > 0) *optional[i].second = opt->as<std::string>();

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "cli/files.h"
+#include "cli/json_calls.h"
 #include "cli/json_util.h"
 #include "cli/output.h"
 #include "cli/urls.h"
@@ -24,21 +25,6 @@ StatusOr<std::string> KeyUrl(const Session& session, std::string_view vault,
 Status CheckName(std::string_view name) {
   if (name.empty()) return InvalidArgument("key name must not be empty");
   return Status::Ok();
-}
-
-Status Print(const Session& session, const json::value& value) {
-  session.out << PrettyJson(value) << "\n";
-  return Status::Ok();
-}
-
-Status CallAndPrint(const Session& session, std::string_view method, const std::string& url) {
-  KH_ASSIGN_OR_RETURN(json::value result, session.api.Call(method, url));
-  return Print(session, result);
-}
-
-Status ListAndPrint(const Session& session, const std::string& url) {
-  KH_ASSIGN_OR_RETURN(json::array items, session.api.ListAll(url));
-  return Print(session, items);
 }
 
 // Checks that `text` is base64url (what the server expects) before sending it.
@@ -69,48 +55,48 @@ Status CreateKey(const Session& session, const KeyCreateArgs& args) {
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, args.vault, {"keys", args.name, "create"}));
   KH_ASSIGN_OR_RETURN(json::value result,
                       session.api.CallWithJson("POST", url, KeyCreateBody(args)));
-  return Print(session, result);
+  return PrintPrettyJson(session, result);
 }
 
 Status ShowKey(const Session& session, std::string_view vault, std::string_view name,
                std::string_view version) {
   KH_RETURN_IF_ERROR(CheckName(name));
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"keys", name, version}));
-  return CallAndPrint(session, "GET", url);
+  return CallAndPrintJson(session, "GET", url);
 }
 
 Status ListKeys(const Session& session, std::string_view vault) {
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"keys"}));
-  return ListAndPrint(session, url);
+  return ListAllAndPrintJson(session, url);
 }
 
 Status ListKeyVersions(const Session& session, std::string_view vault, std::string_view name) {
   KH_RETURN_IF_ERROR(CheckName(name));
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"keys", name, "versions"}));
-  return ListAndPrint(session, url);
+  return ListAllAndPrintJson(session, url);
 }
 
 Status DeleteKey(const Session& session, std::string_view vault, std::string_view name) {
   KH_RETURN_IF_ERROR(CheckName(name));
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"keys", name}));
-  return CallAndPrint(session, "DELETE", url);
+  return CallAndPrintJson(session, "DELETE", url);
 }
 
 Status ListDeletedKeys(const Session& session, std::string_view vault) {
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"deletedkeys"}));
-  return ListAndPrint(session, url);
+  return ListAllAndPrintJson(session, url);
 }
 
 Status RotateKey(const Session& session, std::string_view vault, std::string_view name) {
   KH_RETURN_IF_ERROR(CheckName(name));
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"keys", name, "rotate"}));
-  return CallAndPrint(session, "POST", url);
+  return CallAndPrintJson(session, "POST", url);
 }
 
 Status RecoverKey(const Session& session, std::string_view vault, std::string_view name) {
   KH_RETURN_IF_ERROR(CheckName(name));
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"deletedkeys", name, "recover"}));
-  return CallAndPrint(session, "POST", url);
+  return CallAndPrintJson(session, "POST", url);
 }
 
 Status PurgeKey(const Session& session, std::string_view vault, std::string_view name) {
@@ -123,21 +109,12 @@ Status BackupKey(const Session& session, std::string_view vault, std::string_vie
                  const std::string& file) {
   KH_RETURN_IF_ERROR(CheckName(name));
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"keys", name, "backup"}));
-  KH_ASSIGN_OR_RETURN(json::value result, session.api.Call("POST", url));
-  std::optional<std::string> blob = GetString(result, "value");
-  if (!blob) return Internal("the backup response has no \"value\"");
-  StatusOr<std::string> bytes = Base64UrlDecode(*blob);
-  if (!bytes.ok()) return Internal("the backup response \"value\" is not base64url");
-  return WritePrivateFile(file, *bytes);
+  return SaveBackupBlob(session, url, file);
 }
 
 Status RestoreKey(const Session& session, std::string_view vault, const std::string& file) {
-  KH_ASSIGN_OR_RETURN(SecretBytes bytes, ReadFileBytes(file, kMaxBackupFileBytes));
-  if (bytes.empty()) return InvalidArgument("backup file " + file + " is empty", "FileError");
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, vault, {"keys", "restore"}));
-  json::object body{{"value", Base64UrlEncode(bytes.Reveal())}};
-  KH_ASSIGN_OR_RETURN(json::value result, session.api.CallWithJson("POST", url, body));
-  return Print(session, result);
+  return RestoreBackupBlob(session, url, file, kMaxBackupFileBytes);
 }
 
 StatusOr<json::value> KeyOperationBody(const KeyOperationArgs& args) {
@@ -167,7 +144,7 @@ Status RunKeyOperation(const Session& session, const KeyOperationArgs& args) {
   KH_ASSIGN_OR_RETURN(std::string url, KeyUrl(session, args.vault,
                                               {"keys", args.name, args.version, args.operation}));
   KH_ASSIGN_OR_RETURN(json::value result, session.api.CallWithJson("POST", url, body));
-  return Print(session, result);
+  return PrintPrettyJson(session, result);
 }
 
 }  // namespace kh::cli

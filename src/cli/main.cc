@@ -82,6 +82,7 @@ int Run(int argc, const char* const* argv, const CliEnvironment& environment) {
   AddVaultCommands(app, &action);
   AddSecretCommands(app, &action);
   AddKeyCommands(app, &action);
+  AddCertificateCommands(app, &action);
   AddAccessCommands(app, &action);
   AddAccessReviewCommands(app, &action);
   AddBackupCommands(app, &action);

@@ -72,7 +72,7 @@ StatusOr<NameLocks::Held> ObjectLifecycle::PutManagedVersion(const Vault& vault,
   KH_RETURN_IF_ERROR(
       objects_->PutVersion(*key, batch, vault.name, name, version, make(head->name)));
   KH_RETURN_IF_ERROR(objects_->PutLiveHead(*key, batch, vault.name, *head));
-  return std::move(held);
+  return held;
 }
 
 Status ObjectLifecycle::CheckAccess(const ObjectHead& head, ObjectAccess access,

@@ -2,6 +2,7 @@
 // runs, and what they print.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -319,6 +320,67 @@ TEST_F(CliTest, KeysFromTheCommandLine) {
                        "RSA-OAEP-256", "--value", Field(sealed.out, "value")});
   ASSERT_EQ(reopened.exit_code, 0) << reopened.err;
   EXPECT_EQ(Field(reopened.out, "value"), "aGVsbG8");
+}
+
+TEST_F(CliTest, CertificatesFromTheCommandLine) {
+  const std::string vault = "cli-certs";
+  ASSERT_EQ(Cli({"vault", "create", vault, "--retention-days", "7"}).exit_code, 0);
+  auto created = Cli({"certificate", "create", "--vault", vault, "--name", "web", "--subject",
+                      "CN=cli.example", "--dns", "cli.example"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_NE(created.out.find("\"cer\""), std::string::npos) << created.out;
+  EXPECT_NE(created.out.find("\"name\": \"Self\""), std::string::npos) << created.out;
+
+  const std::string pem = *data_dir_ + "/web.pem";
+  auto as_pem = Cli({"certificate", "download", "--vault", vault, "--name", "web", "--file", pem,
+                     "--format", "pem"});
+  ASSERT_EQ(as_pem.exit_code, 0) << as_pem.err;
+  EXPECT_EQ(as_pem.out.find("PRIVATE KEY"), std::string::npos) << "the value is not printed";
+  const std::string pem_text = ReadFile(pem);
+  EXPECT_NE(pem_text.find("-----BEGIN PRIVATE KEY-----"), std::string::npos);
+  EXPECT_NE(pem_text.find("-----BEGIN CERTIFICATE-----"), std::string::npos);
+  using std::filesystem::perms;
+  EXPECT_EQ(std::filesystem::status(pem).permissions() & perms::all,
+            perms::owner_read | perms::owner_write);
+  const std::string pfx = *data_dir_ + "/web.pfx";
+  auto as_pfx = Cli({"certificate", "download", "--vault", vault, "--name", "web", "--file", pfx,
+                     "--format", "pfx"});
+  ASSERT_EQ(as_pfx.exit_code, 0) << as_pfx.err;
+  EXPECT_EQ(std::system(
+                ("openssl pkcs12 -in '" + pfx + "' -passin pass: -nokeys >/dev/null 2>&1").c_str()),
+            0);
+
+  auto listed = Cli({"certificate", "list", "--vault", vault});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("/certificates/web"), std::string::npos) << listed.out;
+
+  const std::string backup = *data_dir_ + "/web.certbackup";
+  ASSERT_EQ(
+      Cli({"certificate", "backup", "--vault", vault, "--name", "web", "--file", backup}).exit_code,
+      0);
+  ASSERT_EQ(Cli({"certificate", "delete", "--vault", vault, "--name", "web"}).exit_code, 0);
+  auto deleted = Cli({"certificate", "list-deleted", "--vault", vault});
+  EXPECT_NE(deleted.out.find("/deletedcertificates/web"), std::string::npos) << deleted.out;
+  auto purged = Cli({"certificate", "purge", "--vault", vault, "--name", "web"});
+  ASSERT_EQ(purged.exit_code, 0) << purged.err;
+  EXPECT_NE(Cli({"certificate", "show", "--vault", vault, "--name", "web"}).exit_code, 0);
+  auto restored = Cli({"certificate", "restore", "--vault", vault, "--file", backup});
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  auto shown = Cli({"certificate", "show", "--vault", vault, "--name", "web"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(Field(shown.out, "x5t"), Field(created.out, "x5t"));
+
+  auto imported =
+      Cli({"certificate", "import", "--vault", vault, "--name", "web-copy", "--file", pem});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_EQ(Field(imported.out, "x5t"), Field(created.out, "x5t"));
+  EXPECT_NE(imported.out.find("application/x-pem-file"), std::string::npos) << imported.out;
+  ASSERT_EQ(Cli({"certificate", "delete", "--vault", vault, "--name", "web-copy"}).exit_code, 0);
+  EXPECT_NE(Cli({"certificate", "show", "--vault", vault, "--name", "web-copy"}).exit_code, 0);
+  auto recovered = Cli({"certificate", "recover", "--vault", vault, "--name", "web-copy"});
+  ASSERT_EQ(recovered.exit_code, 0) << recovered.err;
+  EXPECT_EQ(Cli({"certificate", "show", "--vault", vault, "--name", "web-copy"}).exit_code, 0);
+  EXPECT_EQ(server_->Output().find("-----BEGIN PRIVATE KEY-----"), std::string::npos);
 }
 
 TEST_F(CliTest, AlertRulesAndAlerts) {
