@@ -532,5 +532,19 @@ describe('certificate issuance (issuers, contacts, merge, built-in CA, renewal)'
     await h.advanceClock(DAY);
     await sleep(500);
     assert.equal((await versionsOf(name)).length, 2, 'exactly one renewal');
+
+    // Nothing is scheduled in memory: after a restart the next due point is found again, once.
+    await h.restart();
+    vaultUrl = vaultUrl.replace(/:\d+$/, `:${h.port}`); // the port changes on restart
+    // The test clock's offset does not survive a restart: measure from the server's clock now.
+    const now = await h.advanceClock(60);
+    await sleep(300);
+    assert.equal((await versionsOf(name)).length, 2, 'a restart does not renew again');
+    const exp = latest.properties.expiresOn.getTime() / 1000;
+    await h.advanceClock(Math.max(0, exp - 30 * DAY - now) + 60);
+    await eventually(async () => assert.equal((await versionsOf(name)).length, 3), { timeoutMs: 15_000, intervalMs: 200 });
+    await h.advanceClock(60);
+    await sleep(300);
+    assert.equal((await versionsOf(name)).length, 3, 'the next due point renews once');
   });
 });
