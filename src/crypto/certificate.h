@@ -134,6 +134,15 @@ StatusOr<CertificateWithKey> ParsePkcs12(std::string_view pfx, const SecretBytes
 // Vault accepts only PKCS#8), in any order. Same errors.
 StatusOr<CertificateWithKey> ParsePem(std::string_view pem, bool preserve_order);
 
+// A certificate secret's content (PFX without password, or PEM) as stored: the chain in its
+// order, with the key when there is one (a non-exportable certificate's secret has none). For
+// format conversion.
+struct SecretContent {
+  std::optional<KeyMaterial> key;
+  std::vector<std::string> chain_der;
+};
+StatusOr<SecretContent> ParseSecretContent(std::string_view content, bool pem);
+
 // The chain as certificates only (merge: "x5c" without a key); leaf first unless preserve_order.
 // `leaf_key` picks the leaf: the certificate whose public key it is; BadParameter if none is.
 StatusOr<std::vector<std::string>> OrderChain(const std::vector<std::string>& chain_der,

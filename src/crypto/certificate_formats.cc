@@ -325,8 +325,9 @@ SecretBytes Pkcs12Der(PKCS12* p12) {
 
 }  // namespace
 
-StatusOr<CertificateWithKey> ParsePkcs12(std::string_view pfx, const SecretBytes& password,
-                                         bool preserve_order) {
+namespace {
+
+StatusOr<Found> ReadPkcs12(std::string_view pfx, const SecretBytes& password) {
   if (pfx.size() > kMaxImportBytes) {
     return BadParameter("The PKCS#12 content is larger than " + std::to_string(kMaxImportBytes) +
                         " bytes.");
@@ -339,12 +340,15 @@ StatusOr<CertificateWithKey> ParsePkcs12(std::string_view pfx, const SecretBytes
   for (const Pkcs12Password& candidate : passwords) {
     Found found;
     status = CollectPkcs12(p12.get(), candidate, &found);
-    if (status.ok()) return Assemble(std::move(found), preserve_order);
+    if (status.ok()) {
+      ERR_clear_error();  // what failed with an earlier candidate
+      return found;
+    }
   }
   return status;
 }
 
-StatusOr<CertificateWithKey> ParsePem(std::string_view pem, bool preserve_order) {
+StatusOr<Found> ReadPem(std::string_view pem) {
   if (pem.size() > kMaxImportBytes) {
     return BadParameter("The PEM content is larger than " + std::to_string(kMaxImportBytes) +
                         " bytes.");
@@ -365,7 +369,35 @@ StatusOr<CertificateWithKey> ParsePem(std::string_view pem, bool preserve_order)
     }
     KH_RETURN_IF_ERROR(AddPemBlock(block, &found));
   }
+  return found;
+}
+
+}  // namespace
+
+StatusOr<CertificateWithKey> ParsePkcs12(std::string_view pfx, const SecretBytes& password,
+                                         bool preserve_order) {
+  KH_ASSIGN_OR_RETURN(Found found, ReadPkcs12(pfx, password));
   return Assemble(std::move(found), preserve_order);
+}
+
+StatusOr<CertificateWithKey> ParsePem(std::string_view pem, bool preserve_order) {
+  KH_ASSIGN_OR_RETURN(Found found, ReadPem(pem));
+  return Assemble(std::move(found), preserve_order);
+}
+
+StatusOr<SecretContent> ParseSecretContent(std::string_view content, bool pem) {
+  KH_ASSIGN_OR_RETURN(Found found, pem ? ReadPem(content) : ReadPkcs12(content, SecretBytes()));
+  if (!found.keys.empty()) {
+    KH_ASSIGN_OR_RETURN(CertificateWithKey with_key, Assemble(std::move(found), true));
+    return SecretContent{std::move(with_key.key), std::move(with_key.chain_der)};
+  }
+  if (found.certificates.empty()) return BadParameter("The content holds no certificate.");
+  SecretContent out;
+  for (const X509Ptr& cert : found.certificates) {
+    out.chain_der.push_back(internal::CertificateToDer(cert.get()));
+    if (out.chain_der.back().empty()) return OpenSslError("Encoding a certificate failed");
+  }
+  return out;
 }
 
 StatusOr<std::vector<std::string>> OrderChain(const std::vector<std::string>& chain_der,

@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 #include <map>
 #include <random>
 
@@ -52,8 +52,8 @@ std::map<std::string, std::string> Records(barrier::Barrier& barrier, std::strin
 }
 
 std::string TempDir() {
-  std::string pattern = (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") +
-                        std::string("/kh-journal-XXXXXX");
+  std::string pattern =
+      (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") + std::string("/kh-journal-XXXXXX");
   EXPECT_NE(mkdtemp(pattern.data()), nullptr);
   return pattern;
 }
@@ -232,7 +232,8 @@ TEST(AutomaticBackupTest, CheckpointsLetOldSegmentsGoAndRebuildsStayExact) {
   EXPECT_EQ(Records(dst.barrier, "copy"), Records(src.barrier, "ckpt"));
   ASSERT_TRUE(dst.backups.Rebuild(target_dir, "ckpt", midway_time, "mid", std::nullopt, "x").ok());
   EXPECT_EQ(Records(dst.barrier, "mid"), midway);
-  ASSERT_TRUE(dst.backups.Rebuild(target_dir, "other", std::nullopt, "other2", std::nullopt, "x").ok());
+  ASSERT_TRUE(
+      dst.backups.Rebuild(target_dir, "other", std::nullopt, "other2", std::nullopt, "x").ok());
   EXPECT_EQ(Records(dst.barrier, "other2"), Records(src.barrier, "other"));
   // History before the kept checkpoint is gone, as retention asked.
   EXPECT_NE(at_before, midway);
@@ -277,7 +278,8 @@ TEST(AutomaticBackupTest, AFailingTargetLosesNothingAndCatchesUp) {
   barrier::JournalShipper good(&src.store, &good_target);
   ASSERT_TRUE(good.Drain().ok());
   JournaledDeployment dst;
-  ASSERT_TRUE(dst.backups.Rebuild(base + "/target", "vvv", std::nullopt, "www", std::nullopt, "x").ok());
+  ASSERT_TRUE(
+      dst.backups.Rebuild(base + "/target", "vvv", std::nullopt, "www", std::nullopt, "x").ok());
   EXPECT_EQ(dst.secrets.Get(**dst.vaults.Get("rg", "www"), "s", "")->value.Reveal(), "kept");
   std::filesystem::remove_all(base);
 }

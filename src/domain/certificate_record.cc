@@ -1,5 +1,7 @@
 #include "domain/certificate_record.h"
 
+#include <algorithm>
+
 namespace kh::domain {
 namespace {
 
@@ -165,6 +167,7 @@ Fields OperationToFields(const StoredOperation& s) {
   f.Set("policy", PolicyToFields(s.policy).Encode());
   f.Set("version", s.version);
   if (!s.pending_key.empty()) f.Set("pending_key", s.pending_key.Reveal());
+  if (s.pending_key_reused) f.SetBool("pending_key_reused", true);
   f.SetMap("tags", s.tags);
   if (s.enabled) f.SetBool("enabled", *s.enabled);
   return f;
@@ -191,7 +194,11 @@ StoredOperation OperationFromFields(const Fields& f) {
     s.policy = PolicyFromFields(*policy);
   }
   s.version = f.GetOr("version", "");
-  if (auto key = f.Get("pending_key")) s.pending_key = SecretBytes(std::string_view(*key));
+  if (auto key = f.Get("pending_key")) {
+    s.pending_key = SecretBytes(std::string_view(*key));
+    std::fill(key->begin(), key->end(), '\0');  // a copy of private material
+  }
+  s.pending_key_reused = f.GetBool("pending_key_reused", false);
   s.tags = f.GetMap("tags");
   if (f.Has("enabled")) s.enabled = f.GetBool("enabled", true);
   return s;

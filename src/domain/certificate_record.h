@@ -23,7 +23,8 @@ struct StoredOperation {
   CertificateOperation operation;
   CertificatePolicy policy;
   std::string version;
-  SecretBytes pending_key;  // crypto::KeyMaterial::Serialize(); empty once finished
+  SecretBytes pending_key;          // crypto::KeyMaterial::Serialize(); empty once finished
+  bool pending_key_reused = false;  // the current version's key (reuse_key): never destroyed
   std::map<std::string, std::string> tags;
   std::optional<bool> enabled;
 };

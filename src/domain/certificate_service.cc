@@ -100,9 +100,10 @@ StoredOperation FinishedOperation(std::string_view name, const CertificatePolicy
   return op;
 }
 
-// Drops a pending key that lives in the HSM (software keys go with their record).
+// Drops a pending key that lives in the HSM (software keys go with their record), unless it is
+// the current version's own key (reuse_key).
 void DestroyPendingKey(const StoredOperation& op, const std::shared_ptr<crypto::HsmToken>& hsm) {
-  if (op.pending_key.empty() || !hsm) return;
+  if (op.pending_key.empty() || op.pending_key_reused || !hsm) return;
   auto material = crypto::KeyMaterial::Deserialize(op.pending_key, hsm);
   if (material.ok() && material->is_hsm()) material->DestroyInHsm().IgnoreError();
 }
@@ -169,19 +170,25 @@ Status CertificateService::CheckIssuer(const Vault& vault, const CertificatePoli
   return issuer.status();
 }
 
-StatusOr<std::shared_ptr<const crypto::KeyMaterial>> CertificateService::KeyForNewVersion(
+StatusOr<CertificateService::NewKey> CertificateService::KeyForNewVersion(
     const Vault& vault, std::string_view name, const CertificatePolicy& policy) {
   if (policy.reuse_key) {
+    std::optional<crypto::EcCurve> curve;
+    if (policy.curve) {
+      auto parsed = crypto::ParseCurve(*policy.curve);
+      if (parsed.ok()) curve = *parsed;
+    }
     auto latest = keys_->Get(vault, name, "");
     if (latest.ok() && latest->managed && latest->kty == policy.kty &&
-        latest->material->size_bits() == policy.key_size.value_or(0)) {
-      return latest->material;
+        latest->material->size_bits() == policy.key_size.value_or(0) &&
+        latest->material->curve() == curve) {
+      return NewKey{latest->material, true};
     }
     if (!latest.ok() && !IsNotFound(latest.status())) return latest.status();
   }
   KH_ASSIGN_OR_RETURN(crypto::KeyMaterial material,
                       keys_->GenerateForCertificate(policy.kty, policy.key_size, policy.curve));
-  return std::make_shared<const crypto::KeyMaterial>(std::move(material));
+  return NewKey{std::make_shared<const crypto::KeyMaterial>(std::move(material)), false};
 }
 
 StatusOr<CertificateService::CaSigner> CertificateService::SignerFor(
@@ -282,40 +289,52 @@ StatusOr<CertificateVersion> CertificateService::WriteVersion(const Vault& vault
   return c;
 }
 
-StatusOr<CertificateOperation> CertificateService::Issue(const Vault& vault, std::string_view name,
-                                                         const CertificatePolicy& policy,
-                                                         std::map<std::string, std::string> tags,
-                                                         std::optional<bool> enabled,
-                                                         bool preserve_cert_order,
-                                                         std::optional<std::string> expected_head) {
+StatusOr<CertificateOperation> CertificateService::Issue(
+    const Vault& vault, std::string_view name, const CertificatePolicy& policy,
+    std::map<std::string, std::string> tags, std::optional<bool> enabled, bool preserve_cert_order,
+    std::optional<std::string> expected_head, std::optional<int64_t> must_outlive) {
   const int64_t now = clock_->NowSeconds();
-  KH_ASSIGN_OR_RETURN(auto material, KeyForNewVersion(vault, name, policy));
   const crypto::CertificateSubject subject = SubjectFor(policy);
   crypto::CertificateValidity validity = ValidityFor(policy, now);
+  // The signer first: a refusal must not cost a (slow, or HSM) key generation.
+  std::optional<CaSigner> ca;
+  if (!IsSelfIssuer(policy.issuer_name)) {
+    KH_ASSIGN_OR_RETURN(CertificateIssuer issuer, issuers_->Get(vault, policy.issuer_name));
+    KH_ASSIGN_OR_RETURN(ca, SignerFor(vault, issuer, now));
+    // A CA does not vouch beyond its own lifetime.
+    validity.not_after = std::min(validity.not_after, ca->not_after);
+  }
+  if (must_outlive && validity.not_after <= *must_outlive) {
+    return InvalidArgument("The certificate " + std::string(name) +
+                           " cannot be renewed: its issuer's CA certificate expires before the "
+                           "current version does.");
+  }
+  KH_ASSIGN_OR_RETURN(NewKey key, KeyForNewVersion(vault, name, policy));
+  const crypto::KeyMaterial& material = *key.material;
   NewVersion nv;
   nv.version = NewVersionId();
   nv.policy = policy;
-  nv.key = material;
-  if (IsSelfIssuer(policy.issuer_name)) {
-    KH_ASSIGN_OR_RETURN(nv.leaf, crypto::IssueCertificate(subject, *material, validity, {}));
+  nv.key = key.material;
+  auto issued = [&]() -> Status {
+    crypto::CertificateSigner signer;
+    if (ca) signer = crypto::CertificateSigner{ca->key.get(), ca->certificate_der};
+    KH_ASSIGN_OR_RETURN(nv.leaf, crypto::IssueCertificate(subject, material, validity, signer));
     nv.chain = {nv.leaf};
-  } else {
-    KH_ASSIGN_OR_RETURN(CertificateIssuer issuer, issuers_->Get(vault, policy.issuer_name));
-    KH_ASSIGN_OR_RETURN(CaSigner ca, SignerFor(vault, issuer, now));
-    // A CA does not vouch beyond its own lifetime.
-    validity.not_after = std::min(validity.not_after, ca.not_after);
-    crypto::CertificateSigner signer{ca.key.get(), ca.certificate_der};
-    KH_ASSIGN_OR_RETURN(nv.leaf, crypto::IssueCertificate(subject, *material, validity, signer));
-    nv.chain = {nv.leaf, ca.certificate_der};
+    if (ca) nv.chain.push_back(ca->certificate_der);
+    nv.tags = std::move(tags);
+    nv.enabled = enabled;
+    nv.preserve_cert_order = preserve_cert_order;
+    nv.expected_head = std::move(expected_head);
+    nv.operation = FinishedOperation(name, policy, preserve_cert_order);
+    KH_ASSIGN_OR_RETURN(nv.operation->operation.csr,
+                        crypto::CreateCertificateRequest(subject, material));
+    return WriteVersion(vault, name, nv).status();
+  }();
+  if (!issued.ok()) {
+    // A new HSM key that no version came to use would stay in the token for good.
+    if (!key.reused) material.DestroyInHsm().IgnoreError();
+    return issued;
   }
-  nv.tags = std::move(tags);
-  nv.enabled = enabled;
-  nv.preserve_cert_order = preserve_cert_order;
-  nv.expected_head = std::move(expected_head);
-  nv.operation = FinishedOperation(name, policy, preserve_cert_order);
-  KH_ASSIGN_OR_RETURN(nv.operation->operation.csr,
-                      crypto::CreateCertificateRequest(subject, *material));
-  KH_RETURN_IF_ERROR(WriteVersion(vault, name, nv).status());
   return nv.operation->operation;
 }
 
@@ -349,7 +368,8 @@ StatusOr<CertificateOperation> CertificateService::Create(const Vault& vault, st
                  params.preserve_cert_order);
   }
   // Unknown: the CSR waits for the owner to have it signed and merge the result.
-  KH_ASSIGN_OR_RETURN(auto material, KeyForNewVersion(vault, name, policy));
+  KH_ASSIGN_OR_RETURN(NewKey pending_key, KeyForNewVersion(vault, name, policy));
+  const std::shared_ptr<const crypto::KeyMaterial>& material = pending_key.material;
   StoredOperation op;
   op.operation.name = latest ? latest->name : std::string(name);
   op.operation.issuer_name = policy.issuer_name;
@@ -364,6 +384,7 @@ StatusOr<CertificateOperation> CertificateService::Create(const Vault& vault, st
   op.policy = std::move(policy);
   op.version = NewVersionId();
   op.pending_key = material->Serialize();
+  op.pending_key_reused = pending_key.reused;
   op.tags = std::move(params.tags);
   op.enabled = params.enabled;
   storage::WriteBatch batch;
@@ -597,6 +618,7 @@ StatusOr<CertificateOperation> CertificateService::CancelOperation(const Vault& 
     op->operation.status = "cancelled";
     op->operation.status_details = "Operation cancelled by the user.";
     dropped.pending_key = std::move(op->pending_key);
+    dropped.pending_key_reused = op->pending_key_reused;
     op->pending_key = SecretBytes();
   }
   storage::WriteBatch batch;
@@ -772,30 +794,32 @@ StatusOr<CertificateVersion> CertificateService::Restore(const Vault& vault,
                                                          std::string_view blob) {
   KH_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitBundle(blob));
   // The certificate first: a name in use stops the restore before anything is written. Should
-  // its key or secret not restore, the restored certificate is taken out again.
+  // its key or secret not restore (or not be this certificate's), what was restored is taken
+  // out again.
   std::optional<CertificateVersion> latest;
   KH_RETURN_IF_ERROR(
       lifecycle_.Restore(vault, parts[0], [&](const ObjectHead& head, const Fields& fields) {
         latest = CertificateFromFields(head.latest_version, fields);
         return Status::Ok();
       }));
-  auto undo = [&](const Status& cause) -> Status {
-    storage::WriteBatch batch;
-    if (objects_.DeleteAllVersions(batch, vault.name, latest->name).ok()) {
-      objects_.DeleteLiveHead(batch, vault.name, latest->name);
-      barrier_->store().Commit(batch).IgnoreError();
-    }
-    return cause;
+  const Status mismatch = InvalidArgument(
+      "The backup blob is invalid, corrupted, or was not produced by this Keyhaven server.");
+  const auto same = [&](const std::string& name, const std::string& version) {
+    return Lower(name) == Lower(latest->name) && version == latest->version;
   };
   auto key = keys_->Restore(vault, parts[1]);
-  if (!key.ok()) return undo(key.status());
-  if (Lower(key->name) != Lower(latest->name) || key->version != latest->version) {
-    return undo(
-        InvalidArgument("The backup blob is invalid, corrupted, or was not produced by "
-                        "this Keyhaven server."));
+  if (!key.ok() || !same(key->name, key->version)) {
+    if (key.ok()) keys_->UndoRestore(vault, key->name).IgnoreError();
+    lifecycle_.RemoveLive(vault.name, latest->name).IgnoreError();
+    return key.ok() ? mismatch : key.status();
   }
   auto secret = secrets_->Restore(vault, parts[2]);
-  if (!secret.ok()) return undo(secret.status());
+  if (!secret.ok() || !same(secret->name, secret->version)) {
+    if (secret.ok()) secrets_->UndoRestore(vault, secret->name).IgnoreError();
+    keys_->UndoRestore(vault, key->name).IgnoreError();
+    lifecycle_.RemoveLive(vault.name, latest->name).IgnoreError();
+    return secret.ok() ? mismatch : secret.status();
+  }
   return std::move(*latest);
 }
 
@@ -819,8 +843,9 @@ StatusOr<bool> CertificateService::RenewIfDue(const Vault& vault, std::string_vi
   KH_ASSIGN_OR_RETURN(std::optional<std::string> head_bytes,
                       barrier_->store().Get(objects_.LivePath(vault.name, name)));
   if (!head_bytes) return false;
-  auto issued = Issue(vault, latest->name, latest->policy, latest->tags, std::nullopt,
-                      latest->preserve_cert_order, std::move(head_bytes));
+  auto issued =
+      Issue(vault, latest->name, latest->policy, latest->tags, std::nullopt,
+            latest->preserve_cert_order, std::move(head_bytes), latest->attributes.expires);
   if (!issued.ok()) {
     // Renewed by another node meanwhile: nothing to do.
     if (storage::IsPreconditionFailed(issued.status())) return false;
@@ -840,23 +865,17 @@ StatusOr<SecretBytes> CertificateService::ConvertSecretValue(const SecretBytes& 
         "outContentType must be application/x-pkcs12 or "
         "application/x-pem-file, and the secret must back a certificate.");
   }
-  std::optional<crypto::CertificateWithKey> parsed;
-  std::vector<std::string> chain;
-  if (from_pem) {
-    // A PEM secret without its key (non-exportable) holds certificates only.
-    auto with_key = crypto::ParsePem(value.Reveal(), true);
-    if (!with_key.ok()) return with_key.status();
-    parsed.emplace(std::move(*with_key));
-  } else {
-    KH_ASSIGN_OR_RETURN(std::string pfx, Base64Decode(value.Reveal()));
-    auto with_key = crypto::ParsePkcs12(pfx, SecretBytes(), true);
-    std::fill(pfx.begin(), pfx.end(), '\0');
-    if (!with_key.ok()) return with_key.status();
-    parsed.emplace(std::move(*with_key));
+  std::string pfx;
+  if (!from_pem) {
+    KH_ASSIGN_OR_RETURN(pfx, Base64Decode(value.Reveal()));
   }
-  if (to == kPemContentType) return crypto::EncodePem(parsed->chain_der, &parsed->key);
-  KH_ASSIGN_OR_RETURN(SecretBytes pfx, crypto::EncodePkcs12(parsed->chain_der, &parsed->key));
-  std::string text = Base64Encode(pfx.Reveal());
+  auto parsed = crypto::ParseSecretContent(from_pem ? value.Reveal() : pfx, from_pem);
+  std::fill(pfx.begin(), pfx.end(), '\0');
+  if (!parsed.ok()) return parsed.status();
+  const crypto::KeyMaterial* key = parsed->key ? &*parsed->key : nullptr;
+  if (to == kPemContentType) return crypto::EncodePem(parsed->chain_der, key);
+  KH_ASSIGN_OR_RETURN(SecretBytes encoded, crypto::EncodePkcs12(parsed->chain_der, key));
+  std::string text = Base64Encode(encoded.Reveal());
   SecretBytes out{std::string_view(text)};
   std::fill(text.begin(), text.end(), '\0');
   return out;

@@ -104,12 +104,14 @@ class CertificateService {
     std::optional<std::string> expected_head;
   };
   // A new version made by the policy's issuer at once (Self or a Keyhaven CA). The caller holds
-  // the certificate's lock.
+  // the certificate's lock. With `must_outlive` (renewals), BadParameter instead of a version
+  // whose notAfter is not later (its CA expires first: renewing would not help).
   StatusOr<CertificateOperation> Issue(const Vault& vault, std::string_view name,
                                        const CertificatePolicy& policy,
                                        std::map<std::string, std::string> tags,
                                        std::optional<bool> enabled, bool preserve_cert_order,
-                                       std::optional<std::string> expected_head = std::nullopt);
+                                       std::optional<std::string> expected_head = std::nullopt,
+                                       std::optional<int64_t> must_outlive = std::nullopt);
   // Writes the certificate version, its key and secret (and the operation) in one batch. The
   // caller holds the certificate's lock.
   StatusOr<CertificateVersion> WriteVersion(const Vault& vault, std::string_view name,
@@ -123,8 +125,14 @@ class CertificateService {
   StatusOr<CaSigner> SignerFor(const Vault& vault, const CertificateIssuer& issuer, int64_t now);
   // Checks that the policy's issuer exists (names other than Self/Unknown).
   Status CheckIssuer(const Vault& vault, const CertificatePolicy& policy);
-  StatusOr<std::shared_ptr<const crypto::KeyMaterial>> KeyForNewVersion(
-      const Vault& vault, std::string_view name, const CertificatePolicy& policy);
+  // The key of a new version: the latest version's with reuse_key (same type, size and curve;
+  // `reused` says so), else a new one.
+  struct NewKey {
+    std::shared_ptr<const crypto::KeyMaterial> material;
+    bool reused = false;
+  };
+  StatusOr<NewKey> KeyForNewVersion(const Vault& vault, std::string_view name,
+                                    const CertificatePolicy& policy);
   StatusOr<std::optional<StoredOperation>> ReadOperation(const barrier::ScopeKey& key,
                                                          const Vault& vault, std::string_view name);
   Status WriteOperation(const barrier::ScopeKey& key, storage::WriteBatch& batch,

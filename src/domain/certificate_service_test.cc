@@ -163,6 +163,21 @@ TEST_F(CertificateServiceTest, SelfCreateWritesCertificateKeyAndSecretOfOneVersi
   EXPECT_EQ(pem->Reveal().rfind("-----BEGIN PRIVATE KEY-----", 0), 0u);
 }
 
+TEST_F(CertificateServiceTest, ANonExportableCertificatesSecretConvertsWithoutAKey) {
+  CertificatePolicyPatch policy = SelfPolicy("CN=locked");
+  policy.exportable = false;
+  ASSERT_TRUE(certificates.Create(vault, "locked", WithPolicy(policy)).ok());
+  auto secret = secrets.Get(vault, "locked", "");
+  ASSERT_TRUE(secret.ok());
+  auto pem =
+      CertificateService::ConvertSecretValue(secret->value, kPkcs12ContentType, kPemContentType);
+  ASSERT_TRUE(pem.ok()) << pem.status().ToString();
+  EXPECT_EQ(pem->Reveal().find("PRIVATE KEY"), std::string_view::npos);
+  EXPECT_EQ(pem->Reveal().rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+  auto back = CertificateService::ConvertSecretValue(*pem, kPemContentType, kPkcs12ContentType);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+}
+
 TEST_F(CertificateServiceTest, ManagedKeyAndSecretChangeOnlyThroughTheCertificate) {
   ASSERT_TRUE(certificates.Create(vault, "m", WithPolicy(SelfPolicy("CN=m"))).ok());
   EXPECT_EQ(keys.Delete(vault, "m").status().code(), StatusCode::kPermissionDenied);
@@ -263,10 +278,26 @@ TEST_F(CertificateServiceTest, WholeVaultBackupCarriesCertificatesWithTheirKeyAn
   auto key = keys.Get(copy, "w", "");
   ASSERT_TRUE(key.ok());
   EXPECT_TRUE(*crypto::CertificateMatchesKey(cert->cer, *key->material));
-  EXPECT_EQ(
-      secrets.Set(copy, "w", SetSecretParams{SecretBytes(std::string_view("x"))}).status().code(),
-      StatusCode::kPermissionDenied)
+  SetSecretParams set;
+  set.value = SecretBytes(std::string_view("x"));
+  EXPECT_EQ(secrets.Set(copy, "w", set).status().code(), StatusCode::kPermissionDenied)
       << "the restored secret is still managed";
+}
+
+TEST_F(CertificateServiceTest, ARestoreThatFailsPartWayLeavesNothingBehind) {
+  ASSERT_TRUE(certificates.Create(vault, "web", WithPolicy(SelfPolicy("CN=web"))).ok());
+  auto blob = certificates.Backup(vault, "web");
+  ASSERT_TRUE(blob.ok());
+  ASSERT_TRUE(certificates.Delete(vault, "web").ok());
+  ASSERT_TRUE(certificates.Purge(vault, "web").ok());
+  SetSecretParams plain;
+  plain.value = SecretBytes(std::string_view("not a certificate's"));
+  ASSERT_TRUE(secrets.Set(vault, "web", plain).ok());
+  EXPECT_EQ(certificates.Restore(vault, *blob).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(certificates.Get(vault, "web", "").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(keys.Get(vault, "web", "").status().code(), StatusCode::kNotFound)
+      << "no orphaned managed key";
+  EXPECT_FALSE(secrets.Get(vault, "web", "")->managed) << "the plain secret is untouched";
 }
 
 TEST_F(CertificateServiceTest, KeyhavenIssuerSignsWithAVaultCaCertificate) {
@@ -312,6 +343,32 @@ TEST_F(CertificateServiceTest, AutoRenewMakesOneNewVersionAtItsPoint) {
   ASSERT_EQ(job.RunOnce(f.clock.NowSeconds())->renewed, 0u) << "once";
   EXPECT_EQ(versions(), 2u);
   EXPECT_EQ(certificates.Get(vault, "r", "")->attributes.not_before, f.clock.NowSeconds() - 300);
+}
+
+TEST_F(CertificateServiceTest, ALeafIsNotRenewedPastItsCaAgainAndAgain) {
+  CertificatePolicyPatch ca = SelfPolicy("CN=Short CA");
+  ca.key_usage = std::vector<std::string>{"keyCertSign"};
+  ca.validity_months = 2;
+  ca.lifetime_actions = std::vector<CertificateLifetimeAction>{{std::nullopt, 1, "EmailContacts"}};
+  ASSERT_TRUE(certificates.Create(vault, "short-ca", WithPolicy(ca)).ok());
+  IssuerUpdate issuer;
+  issuer.provider = std::string(kKeyhavenProvider);
+  issuer.account_id = "short-ca";
+  ASSERT_TRUE(issuers.Set(vault, "short", issuer).ok());
+  CertificatePolicyPatch leaf = SelfPolicy("CN=leaf");
+  leaf.issuer_name = "short";
+  leaf.lifetime_actions = std::vector<CertificateLifetimeAction>{{std::nullopt, 30, "AutoRenew"}};
+  ASSERT_TRUE(certificates.Create(vault, "leaf", WithPolicy(leaf)).ok());
+  // The leaf ends with its CA (2 months); 30 days before, renewing cannot outlive the CA.
+  RenewalJob job(&f.barrier, &vaults, &certificates);
+  f.clock.Advance(40 * kDay);
+  for (int pass = 0; pass < 3; ++pass) {
+    auto result = job.RunOnce(f.clock.NowSeconds());
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(result->renewed, 0u);
+    EXPECT_EQ(result->first_error.code(), StatusCode::kInvalidArgument);
+  }
+  EXPECT_EQ(certificates.ListVersions(vault, "leaf", "", 25)->items.size(), 1u);
 }
 
 TEST_F(CertificateServiceTest, TwoNodesSharingAStoreRenewAVersionOnce) {

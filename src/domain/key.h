@@ -15,13 +15,13 @@
 namespace kh::domain {
 
 // Azure's key_ops names.
-inline constexpr const char* kAllKeyOps[] = {"encrypt", "decrypt", "sign",   "verify",
+inline constexpr const char* kAllKeyOps[] = {"encrypt", "decrypt",   "sign",   "verify",
                                              "wrapKey", "unwrapKey", "import", "export"};
 
 struct KeyVersion {
-  std::string name;     // as first created
-  std::string version;  // 32 hex chars
-  std::string kty;      // "RSA", "EC", "oct", or with "-HSM" (Azure's spelling)
+  std::string name;                  // as first created
+  std::string version;               // 32 hex chars
+  std::string kty;                   // "RSA", "EC", "oct", or with "-HSM" (Azure's spelling)
   std::vector<std::string> key_ops;  // Azure's names, in the order given
   // The key material; null in listings (KeyItem carries no key).
   std::shared_ptr<const crypto::KeyMaterial> material;
@@ -41,7 +41,7 @@ struct CreateKeyParams {
   std::string kty;  // RSA | EC | oct, or RSA-HSM | EC-HSM | oct-HSM (needs a PKCS#11 token)
   std::optional<int> key_size;
   std::optional<int64_t> public_exponent;
-  std::optional<std::string> curve;  // crv
+  std::optional<std::string> curve;                 // crv
   std::optional<std::vector<std::string>> key_ops;  // default: every op the key type supports
   std::map<std::string, std::string> tags;
   std::optional<bool> enabled;
@@ -83,9 +83,9 @@ struct KeyOperationRequest {
 };
 
 struct KeyOperationResult {
-  std::string kid_version;  // the version that did it
-  std::string value;        // result bytes (empty for verify)
-  std::string iv, tag;      // encrypt with GCM/CBC
+  std::string kid_version;       // the version that did it
+  std::string value;             // result bytes (empty for verify)
+  std::string iv, tag;           // encrypt with GCM/CBC
   std::optional<bool> verified;  // verify only
 };
 

@@ -517,6 +517,22 @@ Status KeyService::PurgeIfDue(std::string_view vault_name, std::string_view name
   return lifecycle_.PurgeIfDue(vault_name, name, now, Remover());
 }
 
+Status KeyService::UndoRestore(const Vault& vault, std::string_view name) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  std::vector<crypto::KeyMaterial> in_token;
+  if (hsm_) {
+    KH_ASSIGN_OR_RETURN(auto versions, objects_.Versions(*key, vault.name, name, "", 0));
+    for (const auto& v : versions) {
+      auto material = KeyMaterialFromFields(v.fields, hsm_);
+      if (material.ok() && material->is_hsm()) in_token.push_back(*std::move(material));
+    }
+  }
+  KH_RETURN_IF_ERROR(lifecycle_.RemoveLive(vault.name, name));
+  ForgetMaterial(vault.name, name);
+  for (const auto& material : in_token) material.DestroyInHsm().IgnoreError();
+  return Status::Ok();
+}
+
 void KeyService::DestroyHsmMaterial(std::string_view vault_name) {
   if (!hsm_) return;
   auto key = barrier_->VaultKey(Lower(vault_name));

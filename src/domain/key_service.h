@@ -92,6 +92,10 @@ class KeyService {
   Status RewriteForBackup(Fields& version_record);
   Status RewriteForRestore(Fields& version_record, std::vector<crypto::KeyMaterial>* made);
 
+  // Takes out a key that CertificateService::Restore restored before a later part failed
+  // (its versions, head, and token copies).
+  Status UndoRestore(const Vault& vault, std::string_view name);
+
   // Destroys the token objects of every HSM key version of a vault that is being purged as a
   // whole (its records go right after). Nothing to do for software keys or without a token.
   void DestroyHsmMaterial(std::string_view vault_name);

@@ -156,6 +156,14 @@ Status ObjectLifecycle::RemoveDeleted(std::string_view vault_name, const ObjectH
   return barrier_->store().Commit(batch);
 }
 
+Status ObjectLifecycle::RemoveLive(std::string_view vault_name, std::string_view name) {
+  NameLocks::Held held = locks_->Lock(vault_name, name);
+  storage::WriteBatch batch;
+  KH_RETURN_IF_ERROR(objects_->DeleteAllVersions(batch, vault_name, name));
+  objects_->DeleteLiveHead(batch, vault_name, name);
+  return barrier_->store().Commit(batch);
+}
+
 Status ObjectLifecycle::Purge(const Vault& vault, std::string_view name, const Remove& remove) {
   KH_RETURN_IF_ERROR(ValidateObjectName(name, kind_.noun));
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));

@@ -72,6 +72,10 @@ class ObjectLifecycle {
   Status RemoveDeleted(std::string_view vault_name, const ObjectHead& head,
                        const std::function<void(storage::WriteBatch&)>& extra = {});
 
+  // Takes a just-restored object out again (every version and its live head), for a restore of
+  // several objects that failed part-way.
+  Status RemoveLive(std::string_view vault_name, std::string_view name);
+
   StatusOr<std::string> Backup(const Vault& vault, std::string_view name,
                                const Rewrite& rewrite = {});
   Status Restore(const Vault& vault, std::string_view blob, const Restored& latest,

@@ -69,7 +69,7 @@ StatusOr<RenewalResult> RenewalJob::RunOnce(int64_t now) {
       marker = page->next_marker.value_or("");
     } while (!marker.empty());
   }
-  if (!first_error.ok()) return first_error;
+  out.first_error = first_error;
   return out;
 }
 

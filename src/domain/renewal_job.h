@@ -17,7 +17,8 @@ namespace kh::domain {
 
 struct RenewalResult {
   size_t renewed = 0;
-  std::vector<ExpiryNotice> notices;  // EmailContacts actions due
+  std::vector<ExpiryNotice> notices;  // EmailContacts actions due (already recorded as raised)
+  Status first_error;  // the first certificate that failed; the others were still handled
 };
 
 class RenewalJob {
@@ -25,7 +26,8 @@ class RenewalJob {
   RenewalJob(barrier::Barrier* barrier, VaultService* vaults, CertificateService* certificates)
       : barrier_(barrier), vaults_(vaults), certificates_(certificates) {}
 
-  // A failure on one certificate is reported after the others were tried.
+  // A failure on one certificate is reported in first_error after the others were tried; the
+  // notices raised meanwhile are returned all the same (they are recorded as raised).
   StatusOr<RenewalResult> RunOnce(int64_t now);
 
  private:

@@ -61,6 +61,11 @@ class SecretService {
   StatusOr<std::string> Backup(const Vault& vault, std::string_view name);
   StatusOr<SecretVersion> Restore(const Vault& vault, std::string_view blob);
 
+  // Takes out a secret that CertificateService::Restore restored before a later part failed.
+  Status UndoRestore(const Vault& vault, std::string_view name) {
+    return lifecycle_.RemoveLive(vault.name, name);
+  }
+
   // Purges a deleted secret whose scheduled purge date has passed (the purge job).
   Status PurgeIfDue(std::string_view vault_name, std::string_view name, int64_t now);
 

@@ -134,8 +134,7 @@ StatusOr<VaultBackupSummary> RestoreOpened(barrier::Barrier& barrier, VaultServi
     if (!IsKeyVersion(rel)) continue;
     auto fields = Fields::Decode(plain);
     if (!fields.ok()) return BadFile();
-    Status rewritten =
-        keys ? keys->RewriteForRestore(*fields, &made) : Status::Ok();
+    Status rewritten = keys ? keys->RewriteForRestore(*fields, &made) : Status::Ok();
     if (!rewritten.ok()) {
       destroy_copies();
       return rewritten;
@@ -155,9 +154,9 @@ StatusOr<VaultBackupSummary> RestoreOpened(barrier::Barrier& barrier, VaultServi
         for (const std::string& entry : opened->schedule) {
           auto parts = Split(entry);
           if (parts.size() != 3) return BadFile();
-          batch.Put(PurgeSchedulePrefix() + parts[0] + "/" + parts[1] + "/" + new_id + "/" +
-                        parts[2],
-                    "");
+          batch.Put(
+              PurgeSchedulePrefix() + parts[0] + "/" + parts[1] + "/" + new_id + "/" + parts[2],
+              "");
         }
         for (const std::string& name : opened->rotation_index) {
           batch.Put(KeyRotationIndexEntry(new_id, name), "");
@@ -176,9 +175,9 @@ StatusOr<VaultBackupSummary> RestoreOpened(barrier::Barrier& barrier, VaultServi
 // than `at`; nullopt when none does. Entries shipped twice (a crash between the append and the
 // deletion from the store) are applied once, by seq.
 StatusOr<std::optional<std::unique_ptr<Opened>>> Replay(const barrier::Barrier& barrier,
-                                                       const std::vector<std::string>& entries,
-                                                       const std::string& vault,
-                                                       std::optional<int64_t> at) {
+                                                        const std::vector<std::string>& entries,
+                                                        const std::string& vault,
+                                                        std::optional<int64_t> at) {
   const std::string data_prefix = VaultDataPrefix(vault);
   const std::string record_path = VaultRecordPath(vault);
   const std::string rotation_prefix = KeyRotationIndexPrefix() + vault + "/";
@@ -275,8 +274,7 @@ StatusOr<std::string> VaultBackupService::Create(std::string_view vault_name,
   const std::string id = Lower(vault->name);
   KH_ASSIGN_OR_RETURN(auto key, barrier_->VaultKey(id));
   const std::string prefix = VaultDataPrefix(id);
-  KH_ASSIGN_OR_RETURN(std::vector<barrier::OpenedRecord> rows,
-                      barrier_->Scan(*key, prefix, "", 0));
+  KH_ASSIGN_OR_RETURN(std::vector<barrier::OpenedRecord> rows, barrier_->Scan(*key, prefix, "", 0));
   std::map<std::string, std::string> records;
   for (auto& row : rows) {
     std::string rel = row.path.substr(prefix.size());
@@ -383,8 +381,7 @@ void VaultBackupService::RecreateRoleAssignments(const std::vector<std::string>&
 
 StatusOr<VaultBackupSummary> VaultBackupService::Rebuild(
     const std::string& dir, std::string_view vault_name, std::optional<int64_t> at,
-    std::string_view new_name, std::optional<std::string> resource_group,
-    std::string_view caller) {
+    std::string_view new_name, std::optional<std::string> resource_group, std::string_view caller) {
   KH_RETURN_IF_ERROR(ValidateVaultName(new_name));
   KH_ASSIGN_OR_RETURN(std::vector<std::string> entries, barrier::JournalTarget::ReadAll(dir));
   KH_ASSIGN_OR_RETURN(auto opened, Replay(*barrier_, entries, Lower(vault_name), at));

@@ -125,8 +125,9 @@ TEST_F(VaultBackupTest, RestoresBesideTheOriginalAndRefusesTakenNames) {
 }
 
 TEST_F(VaultBackupTest, RoleAssignmentsTravelOnRequestAndAreRescopedToTheNewVault) {
-  const std::string vault_scope = "/subscriptions/sub-1/resourceGroups/rg/providers/"
-                                  "Microsoft.KeyVault/vaults/orig";
+  const std::string vault_scope =
+      "/subscriptions/sub-1/resourceGroups/rg/providers/"
+      "Microsoft.KeyVault/vaults/orig";
   auto grant = [&](std::string id, std::string scope, std::string principal) {
     RoleAssignmentRecord r;
     r.id = std::move(id);
@@ -153,8 +154,9 @@ TEST_F(VaultBackupTest, RoleAssignmentsTravelOnRequestAndAreRescopedToTheNewVaul
   EXPECT_EQ(restored->role_assignments_skipped, 0u);
   std::set<std::string> scopes;
   for (const auto& a : dst.assignments->List()) scopes.insert(a.scope + " " + a.principal_id);
-  const std::string twin = "/subscriptions/sub-1/resourceGroups/rg2/providers/"
-                           "Microsoft.KeyVault/vaults/twin";
+  const std::string twin =
+      "/subscriptions/sub-1/resourceGroups/rg2/providers/"
+      "Microsoft.KeyVault/vaults/twin";
   EXPECT_EQ(scopes, (std::set<std::string>{twin + " reader-a", twin + "/secrets/db reader-b"}));
 }
 

@@ -420,9 +420,9 @@ StatusOr<std::shared_ptr<const Vault>> VaultService::Recover(std::string_view re
   std::lock_guard write_lock(write_mu_);
   KH_ASSIGN_OR_RETURN(std::shared_ptr<const Vault> existing, Load(name));
   if (!existing || !existing->deleted || !SameGroup(*existing, resource_group)) {
-    return NotFound("ResourceNotFound",
-                    "There is no deleted vault '" + std::string(name) + "' in resource group '" +
-                        std::string(resource_group) + "' to recover.");
+    return NotFound("ResourceNotFound", "There is no deleted vault '" + std::string(name) +
+                                            "' in resource group '" + std::string(resource_group) +
+                                            "' to recover.");
   }
   Vault v = *existing;
   v.deleted = false;

@@ -295,20 +295,23 @@ int Serve(const ServerConfig& config) {
   domain::ExpiryJob expiry_job(dir->barrier.get(), &vaults, &secrets, &keys);
   domain::RenewalJob renewal_job(dir->barrier.get(), &vaults, &certificates);
   purge_loop.SetAfterPass([&](int64_t now) {
-    auto notices = expiry_job.RunOnce(now);
-    if (!notices.ok()) {
-      std::cerr << "keyhaven: expiry job: " << notices.status().ToString() << "\n";
-      return;
+    std::vector<domain::ExpiryNotice> notices;
+    if (auto expiring = expiry_job.RunOnce(now); expiring.ok()) {
+      notices = std::move(*expiring);
+    } else {
+      std::cerr << "keyhaven: expiry job: " << expiring.status().ToString() << "\n";
     }
     // Certificates' lifetime actions: AutoRenew renews, EmailContacts raises a notice.
     auto renewals = renewal_job.RunOnce(now);
-    if (!renewals.ok()) {
-      std::cerr << "keyhaven: certificate renewal job: " << renewals.status().ToString() << "\n";
-    } else {
-      for (auto& n : renewals->notices) notices->push_back(std::move(n));
+    Status renewal_error = renewals.ok() ? renewals->first_error : renewals.status();
+    if (!renewal_error.ok()) {
+      std::cerr << "keyhaven: certificate renewal job: " << renewal_error.ToString() << "\n";
     }
-    if (notices->empty()) return;
-    ExpiryOutput out = ExpiryEvents(*notices, api, dir->identity.subscription_id, now * 1000);
+    if (renewals.ok()) {
+      for (auto& n : renewals->notices) notices.push_back(std::move(n));
+    }
+    if (notices.empty()) return;
+    ExpiryOutput out = ExpiryEvents(notices, api, dir->identity.subscription_id, now * 1000);
     if (services.audit) {
       for (auto& record : out.records) services.audit->Write(std::move(record));
     }
