@@ -1,6 +1,7 @@
 // The certificates data plane: /certificates and /deletedcertificates
 // (azure-kv-dataplane.md sections 3 and 6). Issuers and contacts are in
 // certificate_issuer_handlers.cc.
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/call.h"
@@ -60,7 +61,10 @@ StatusOr<domain::ImportCertificateParams> ParseImport(const json::object& body) 
   KH_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(body, "value"));
   if (!value || value->empty()) return InvalidArgument("The property 'value' is required.");
   KH_ASSIGN_OR_RETURN(std::optional<std::string> pwd, OptString(body, "pwd"));
-  if (pwd) params.password = SecretBytes(std::string_view(*pwd));
+  if (pwd) {
+    params.password = SecretBytes(std::string_view(*pwd));
+    std::fill(pwd->begin(), pwd->end(), '\0');
+  }
   KH_ASSIGN_OR_RETURN(params.policy, ParseOptionalPolicy(body));
   // PEM comes as text (the SDK sends it so when the policy says PEM); PFX as base64.
   const bool policy_pem = params.policy && params.policy->content_type &&

@@ -1,5 +1,6 @@
 #include "api/certificate_json.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "api/json_body.h"
@@ -251,7 +252,10 @@ StatusOr<domain::IssuerUpdate> ParseIssuer(const json::object& body) {
   if (credentials) {
     KH_ASSIGN_OR_RETURN(u.account_id, OptString(*credentials, "account_id"));
     KH_ASSIGN_OR_RETURN(std::optional<std::string> pwd, OptString(*credentials, "pwd"));
-    if (pwd) u.password = SecretBytes(std::string_view(*pwd));
+    if (pwd) {
+      u.password = SecretBytes(std::string_view(*pwd));
+      std::fill(pwd->begin(), pwd->end(), '\0');
+    }
   }
   KH_ASSIGN_OR_RETURN(std::optional<json::object> org, OptObject(body, "org_details"));
   if (org) {

@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -78,7 +79,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
-bool IsSeparator(char c) { return c == ',' || c == ';'; }
+// ',' and ';' end an RDN; '+' joins the next attribute to the same (multi-valued) RDN.
+bool IsSeparator(char c) { return c == ',' || c == ';' || c == '+'; }
 // Visible ASCII: what IA5String names (e-mail, URI) may hold, spaces excluded.
 bool IsVisibleAscii(std::string_view s) {
   for (unsigned char c : s) {
@@ -113,14 +115,32 @@ std::string_view TrimBlanks(std::string_view s) {
   return s;
 }
 
-StatusOr<int> AttributeNid(std::string_view name) {
+bool IsDottedOid(std::string_view oid);
+
+struct ObjectFree {
+  void operator()(ASN1_OBJECT* object) const { ASN1_OBJECT_free(object); }  // no-op if static
+};
+using ObjectPtr = std::unique_ptr<ASN1_OBJECT, ObjectFree>;
+
+// The attribute's object: a Key Vault name, or "OID.1.2.3" (how names are shown for attributes
+// without one, so that a policy read from an imported certificate parses back).
+StatusOr<ObjectPtr> AttributeObject(std::string_view name) {
   if (name.empty()) return Malformed("an attribute name is missing");
   for (const Attribute& attribute : kAttributes) {
-    if (EqualsIgnoreCase(name, attribute.name)) return attribute.nid;
+    if (EqualsIgnoreCase(name, attribute.name)) {
+      return ObjectPtr(const_cast<ASN1_OBJECT*>(OBJ_nid2obj(attribute.nid)));
+    }
+  }
+  if (name.size() > 4 && EqualsIgnoreCase(name.substr(0, 4), "OID.") &&
+      IsDottedOid(name.substr(4))) {
+    const std::string dotted(name.substr(4));
+    ObjectPtr object(OBJ_txt2obj(dotted.c_str(), /*no_name=*/1));
+    if (object) return object;
+    ERR_clear_error();
   }
   return BadParameter("The subject contains the unknown attribute " + Quote(name) +
                       ". Supported: CN, O, OU, L, S or ST, C, E, DC, STREET, SERIALNUMBER, T, G, "
-                      "SN.");
+                      "SN, or OID.<dotted OID>.");
 }
 
 // A double-quoted value starting at s[*i] == '"'; a backslash escapes the next character.
@@ -153,15 +173,15 @@ StatusOr<std::string> ParsePlainValue(std::string_view s, size_t* i) {
   return value;
 }
 
-// One "ATTR=value" starting at s[*i] (blanks skipped), added to `name`; leaves *i at the
-// separator or the end.
-Status ParseRdn(std::string_view s, size_t* i, X509_NAME* name) {
+// One "ATTR=value" starting at s[*i] (blanks skipped), added to `name` (to the previous RDN when
+// `same_rdn`); leaves *i at the separator or the end.
+Status ParseRdn(std::string_view s, size_t* i, X509_NAME* name, bool same_rdn) {
   const size_t equals = s.find_first_of("=,;", *i);
   if (equals == std::string_view::npos || s[equals] != '=') {
     return Malformed("an element lacks '='");
   }
   const std::string_view attribute = TrimBlanks(s.substr(*i, equals - *i));
-  KH_ASSIGN_OR_RETURN(const int nid, AttributeNid(attribute));
+  KH_ASSIGN_OR_RETURN(ObjectPtr object, AttributeObject(attribute));
   *i = equals + 1;
   SkipBlanks(s, i);
   StatusOr<std::string> value =
@@ -170,8 +190,8 @@ Status ParseRdn(std::string_view s, size_t* i, X509_NAME* name) {
   if (value->empty()) return BadParameter("The subject's " + Quote(attribute) + " is empty.");
   // OpenSSL applies each attribute's ASN.1 type and size (C: two PrintableString letters, CN: at
   // most 64 characters, E: IA5String, ...), and refuses invalid UTF-8.
-  if (X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, UBytes(*value),
-                                 static_cast<int>(value->size()), -1, 0) != 1) {
+  if (X509_NAME_add_entry_by_OBJ(name, object.get(), MBSTRING_UTF8, UBytes(*value),
+                                 static_cast<int>(value->size()), -1, same_rdn ? -1 : 0) != 1) {
     return BadParameter("The subject's " + Quote(attribute) +
                         " value has a length or characters that attribute does not allow.");
   }
@@ -537,9 +557,11 @@ StatusOr<X509NamePtr> ParseDistinguishedName(std::string_view dn) {
   if (!name) return OpenSslError("Allocation failed");
   size_t i = 0;
   SkipBlanks(dn, &i);
+  bool same_rdn = false;
   while (i < dn.size()) {
-    KH_RETURN_IF_ERROR(ParseRdn(dn, &i, name.get()));
+    KH_RETURN_IF_ERROR(ParseRdn(dn, &i, name.get(), same_rdn));
     if (i == dn.size()) break;
+    same_rdn = dn[i] == '+';
     ++i;  // the separator
     SkipBlanks(dn, &i);
     if (i == dn.size()) return Malformed("it ends with a separator");

@@ -597,6 +597,12 @@ TEST(CertificateNameTest, FormatRoundTrips) {
   }
   EXPECT_EQ(InspectedSubject("CN=Contoso\\, Ltd"), "CN=\"Contoso, Ltd\"");
   EXPECT_EQ(InspectedSubject("CN=\"say \\\"hi\\\"\""), "CN=\"say \\\"hi\\\"\"");
+  // What InspectCertificate shows of foreign certificates (an EV certificate's jurisdiction and
+  // business category, multi-valued RDNs) parses back, so such imports keep a usable policy.
+  EXPECT_EQ(InspectedSubject("OID.1.3.6.1.4.1.311.60.2.1.3=US, OID.2.5.4.15=Private Organization, "
+                             "CN=ev.example"),
+            "OID.1.3.6.1.4.1.311.60.2.1.3=US, OID.2.5.4.15=Private Organization, CN=ev.example");
+  EXPECT_EQ(InspectedSubject("CN=a + OU=b, O=c"), "CN=a + OU=b, O=c");
 }
 
 TEST(CertificateNameTest, ValuesAreStoredUnescaped) {

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "core/ascii.h"
 #include "crypto/key_algorithms.h"
+#include "crypto/x509.h"
 
 namespace kh::domain {
 namespace {
@@ -12,6 +14,8 @@ namespace {
 constexpr int64_t kDay = 86400;
 constexpr int64_t kClockSkewSeconds = 300;
 constexpr int kDefaultLifetimePercentage = 80;
+constexpr size_t kMaxEkus = 32;
+constexpr size_t kMaxCertificateTypeLength = 64;
 
 bool HasUsage(const std::vector<std::string>& usages, std::string_view name) {
   return std::any_of(usages.begin(), usages.end(),
@@ -108,6 +112,20 @@ Status ValidatePolicy(const CertificatePolicy& p) {
   if (p.content_type != kPkcs12ContentType && p.content_type != kPemContentType) {
     return InvalidArgument("Invalid secret_props.contentType '" + p.content_type.substr(0, 64) +
                            "'. Use application/x-pkcs12 or application/x-pem-file.");
+  }
+  const auto& sans = p.x509.sans;
+  const size_t san_count = sans.dns_names.size() + sans.emails.size() + sans.upns.size() +
+                           sans.uris.size() + sans.ip_addresses.size();
+  if (san_count > crypto::kMaxSubjectAltNames || p.x509.ekus.size() > kMaxEkus ||
+      p.x509.key_usage.size() > std::size(crypto::kKeyUsageNames)) {
+    return InvalidArgument("A policy may name at most " +
+                           std::to_string(crypto::kMaxSubjectAltNames) +
+                           " subject alternative names, " + std::to_string(kMaxEkus) +
+                           " EKUs and each key usage once.");
+  }
+  if (p.certificate_type && p.certificate_type->size() > kMaxCertificateTypeLength) {
+    return InvalidArgument("issuer.cty is longer than " +
+                           std::to_string(kMaxCertificateTypeLength) + " characters.");
   }
   KH_RETURN_IF_ERROR(crypto::ValidateCertificateSubject(p.x509));
   if (p.validity_months < 1 || p.validity_months > kMaxValidityMonths) {

@@ -534,7 +534,8 @@ StatusOr<Page<CertificateVersion>> CertificateService::List(const Vault& vault,
       StoredOperation op = OperationFromFields(f);
       if (op.operation.status != "inProgress") continue;
       KH_ASSIGN_OR_RETURN(auto live, objects_.LiveHead(*key, vault.name, op.operation.name));
-      if (!live) page.items.push_back(PendingVersion(op));
+      // The page stays within its size; more pending certificates than fit are not listed.
+      if (!live && page.items.size() < max) page.items.push_back(PendingVersion(op));
     }
   }
   return page;

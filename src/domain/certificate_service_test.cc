@@ -95,6 +95,13 @@ TEST(CertificatePolicyTest, InvalidPoliciesAreBadParameter) {
   EXPECT_TRUE(refused([](auto& p) { p.subject = ""; }));
   EXPECT_TRUE(refused([](auto& p) { p.key_usage = std::vector<std::string>{"sign"}; }));
   EXPECT_TRUE(refused([](auto& p) {
+    crypto::SubjectAlternativeNames many;
+    many.dns_names.assign(101, "a.example");
+    p.sans = many;
+  }));
+  EXPECT_TRUE(refused([](auto& p) { p.ekus = std::vector<std::string>(33, "1.3.6.1.5.5.7.3.1"); }));
+  EXPECT_TRUE(refused([](auto& p) { p.certificate_type = std::string(65, 'x'); }));
+  EXPECT_TRUE(refused([](auto& p) {
     p.lifetime_actions = std::vector<CertificateLifetimeAction>{{100, std::nullopt, "AutoRenew"}};
   }));
   EXPECT_TRUE(refused([](auto& p) {
