@@ -193,6 +193,8 @@ Status CollectPkcs12(PKCS12* p12, Pkcs12Password password, Found* found) {
   return Status::Ok();
 }
 
+constexpr long kMaxPkcs12Iterations = 10'000'000;
+
 // The passwords to try, as PKCS12_parse does: with a MAC, the one that verifies it; without, the
 // caller's, or both "no password" and the empty one when the caller gave none.
 StatusOr<std::vector<Pkcs12Password>> Pkcs12Passwords(PKCS12* p12, const SecretBytes& password) {
@@ -204,6 +206,13 @@ StatusOr<std::vector<Pkcs12Password>> Pkcs12Passwords(PKCS12* p12, const SecretB
   std::vector<Pkcs12Password> candidates =
       password.empty() ? std::vector<Pkcs12Password>{none, empty} : std::vector{given};
   if (PKCS12_mac_present(p12) != 1) return candidates;
+  // Each MAC check runs the file's iteration count: a huge one would hold a worker for minutes.
+  const ASN1_INTEGER* iterations = nullptr;
+  PKCS12_get0_mac(nullptr, nullptr, nullptr, &iterations, p12);
+  if (iterations != nullptr && ASN1_INTEGER_get(iterations) > kMaxPkcs12Iterations) {
+    return BadParameter("The PKCS#12 content asks for more than " +
+                        std::to_string(kMaxPkcs12Iterations) + " MAC iterations.");
+  }
   for (const Pkcs12Password& candidate : candidates) {
     if (PKCS12_verify_mac(p12, candidate.data, candidate.size) == 1) {
       return std::vector{candidate};

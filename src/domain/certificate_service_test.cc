@@ -7,6 +7,7 @@
 
 #include "core/base64.h"
 #include "domain/certificate_policy.h"
+#include "domain/key_rotation.h"
 #include "domain/purge_job.h"
 #include "domain/renewal_job.h"
 #include "domain/vault_backup.h"
@@ -194,6 +195,13 @@ TEST_F(CertificateServiceTest, ManagedKeyAndSecretChangeOnlyThroughTheCertificat
   set.value = SecretBytes(std::string_view("x"));
   EXPECT_EQ(secrets.Set(vault, "m", set).status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(secrets.Delete(vault, "m").status().code(), StatusCode::kPermissionDenied);
+
+  KeyRotationService rotation(&f.barrier, &keys, &f.clock);
+  KeyRotationPolicy rotate;
+  rotate.actions = {{"Rotate", false, "P30D"}};
+  rotate.expiry_time = "P90D";
+  EXPECT_EQ(rotation.SetPolicy(vault, "m", rotate).status().code(), StatusCode::kPermissionDenied)
+      << "the certificate's lifetime actions renew its key";
 
   // A plain secret's name is not free for a certificate.
   ASSERT_TRUE(secrets.Set(vault, "plain", set).ok());

@@ -171,7 +171,13 @@ StatusOr<KeyRotationPolicy> KeyRotationService::SetPolicy(const Vault& vault, st
   // An empty list of actions resets them to the default (as Azure documents).
   if (policy.actions.empty()) policy.actions = DefaultRotationPolicy().actions;
   KH_RETURN_IF_ERROR(ValidateRotationPolicy(policy));
-  KH_RETURN_IF_ERROR(keys_->Get(vault, name, "").status());
+  KH_ASSIGN_OR_RETURN(KeyVersion latest, keys_->Get(vault, name, ""));
+  if (latest.managed) {
+    // Its certificate's lifetime actions renew it; a rotation would fail on every pass.
+    return PermissionDenied("The key " + latest.name +
+                            " backs a certificate: set the certificate's policy (lifetime "
+                            "actions) instead of a rotation policy.");
+  }
   KH_ASSIGN_OR_RETURN(auto existing, Read(vault, name));
   int64_t now = clock_->NowSeconds();
   policy.created = existing && existing->created ? existing->created : now;
