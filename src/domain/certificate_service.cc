@@ -498,18 +498,16 @@ StatusOr<CertificateVersion> CertificateService::Update(const Vault& vault, std:
       if (stored && stored->Get("policy")) record.Set("policy", *stored->Get("policy"));
     }
     KH_RETURN_IF_ERROR(objects_.PutVersion(*key, batch, vault.name, name, c.version, record));
+    // A disabled certificate's key and secret are disabled with it, in the same commit (key
+    // lock, then secret lock, as every certificate write takes them).
+    std::optional<NameLocks::Held> key_lock, secret_lock;
+    if (update.enabled) {
+      KH_ASSIGN_OR_RETURN(
+          key_lock, keys_->PrepareManagedEnabled(vault, name, c.version, *update.enabled, batch));
+      KH_ASSIGN_OR_RETURN(secret_lock, secrets_->PrepareManagedEnabled(vault, name, c.version,
+                                                                       *update.enabled, batch));
+    }
     KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
-  }
-  // A disabled certificate's key and secret are disabled with it.
-  if (update.enabled) {
-    KeyUpdate ku;
-    ku.enabled = update.enabled;
-    KH_RETURN_IF_ERROR(IgnoringNotFound(
-        keys_->Update(vault, name, c.version, ku, ObjectAccess::kByCertificate).status()));
-    SecretUpdate su;
-    su.enabled = update.enabled;
-    KH_RETURN_IF_ERROR(IgnoringNotFound(
-        secrets_->Update(vault, name, c.version, su, ObjectAccess::kByCertificate).status()));
   }
   return c;
 }
@@ -757,11 +755,22 @@ StatusOr<CertificateVersion> CertificateService::Recover(const Vault& vault,
 }
 
 ObjectLifecycle::Remove CertificateService::Remover() {
-  return [this](const auto&, std::string_view vault_name, const ObjectHead& head) {
-    return lifecycle_.RemoveDeleted(vault_name, head, [&](storage::WriteBatch& batch) {
-      // The pending operation goes with the certificate.
+  return [this](const barrier::ScopeKey& key, std::string_view vault_name,
+                const ObjectHead& head) -> Status {
+    // The pending operation goes with the certificate, and its key if that lives in the HSM
+    // (destroyed once the records are gone: a failed commit must leave a usable operation).
+    auto pending = barrier_->Read(key, CertificateOperationPath(vault_name, head.name));
+    std::optional<StoredOperation> op;
+    if (pending.ok() && *pending) {
+      if (auto fields = Fields::Decode((*pending)->Reveal()); fields.ok()) {
+        op = OperationFromFields(*fields);
+      }
+    }
+    KH_RETURN_IF_ERROR(lifecycle_.RemoveDeleted(vault_name, head, [&](storage::WriteBatch& batch) {
       batch.Delete(CertificateOperationPath(vault_name, head.name));
-    });
+    }));
+    if (op) DestroyPendingKey(*op, keys_->hsm());
+    return Status::Ok();
   };
 }
 

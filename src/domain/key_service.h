@@ -60,6 +60,13 @@ class KeyService {
   Status Purge(const Vault& vault, std::string_view name,
                ObjectAccess access = ObjectAccess::kDirect);
 
+  // For CertificateService: version `version` enabled or disabled with its certificate, into
+  // `batch` (the lock is held until the caller commits).
+  StatusOr<NameLocks::Held> PrepareManagedEnabled(const Vault& vault, std::string_view name,
+                                                  std::string_view version, bool enabled,
+                                                  storage::WriteBatch& batch) {
+    return lifecycle_.PutManagedEnabled(vault, name, version, enabled, clock_->NowSeconds(), batch);
+  }
   // For CertificateService. Ok when `name` is free for a certificate's key: no key, or a managed
   // one; else Conflict (a key of that name exists, or is deleted).
   Status CheckFreeForCertificate(const Vault& vault, std::string_view name);

@@ -75,6 +75,25 @@ StatusOr<NameLocks::Held> ObjectLifecycle::PutManagedVersion(const Vault& vault,
   return held;
 }
 
+StatusOr<NameLocks::Held> ObjectLifecycle::PutManagedEnabled(const Vault& vault,
+                                                             std::string_view name,
+                                                             std::string_view version, bool enabled,
+                                                             int64_t now,
+                                                             storage::WriteBatch& batch) {
+  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
+  NameLocks::Held held = locks_->Lock(vault.name, name);
+  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_->LiveHead(*key, vault.name, name));
+  if (!head) return NotFoundError(name, version);
+  KH_RETURN_IF_ERROR(CheckAccess(*head, ObjectAccess::kByCertificate, "update"));
+  KH_ASSIGN_OR_RETURN(std::optional<Fields> fields,
+                      objects_->Version(*key, vault.name, name, version));
+  if (!fields) return NotFoundError(name, version);
+  fields->SetBool("enabled", enabled);
+  fields->SetInt("updated", now);
+  KH_RETURN_IF_ERROR(objects_->PutVersion(*key, batch, vault.name, name, version, *fields));
+  return held;
+}
+
 Status ObjectLifecycle::CheckAccess(const ObjectHead& head, ObjectAccess access,
                                     std::string_view operation) const {
   if (access == ObjectAccess::kByCertificate) {

@@ -55,6 +55,12 @@ class ObjectLifecycle {
   StatusOr<NameLocks::Held> PutManagedVersion(const Vault& vault, std::string_view name,
                                               std::string_view version, const MakeRecord& make,
                                               storage::WriteBatch& batch);
+  // Locks `name` and adds to `batch` version `version` of a managed object with enabled and
+  // updated set (a certificate enabled or disabled with its key and secret). Returns the lock, to
+  // hold until the caller has committed; NotFound when there is no such version.
+  StatusOr<NameLocks::Held> PutManagedEnabled(const Vault& vault, std::string_view name,
+                                              std::string_view version, bool enabled, int64_t now,
+                                              storage::WriteBatch& batch);
   // 403 when a direct caller tries `operation` on a managed object (one backing a certificate).
   Status CheckAccess(const ObjectHead& head, ObjectAccess access, std::string_view operation) const;
 

@@ -53,6 +53,13 @@ class SecretService {
   Status Purge(const Vault& vault, std::string_view name,
                ObjectAccess access = ObjectAccess::kDirect);
 
+  // For CertificateService: version `version` enabled or disabled with its certificate, into
+  // `batch` (the lock is held until the caller commits).
+  StatusOr<NameLocks::Held> PrepareManagedEnabled(const Vault& vault, std::string_view name,
+                                                  std::string_view version, bool enabled,
+                                                  storage::WriteBatch& batch) {
+    return lifecycle_.PutManagedEnabled(vault, name, version, enabled, clock_->NowSeconds(), batch);
+  }
   // For CertificateService, as KeyService's (Conflict when a plain secret has the name).
   Status CheckFreeForCertificate(const Vault& vault, std::string_view name);
   StatusOr<NameLocks::Held> PrepareManagedVersion(const Vault& vault, std::string_view name,
