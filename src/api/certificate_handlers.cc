@@ -30,14 +30,21 @@ domain::CertificateService& Certificates(const Call& call) { return *call.servic
 
 std::string Object(const std::string& name) { return "certificates/" + name; }
 
-StatusOr<domain::CreateCertificateParams> ParseCreate(const json::object& body) {
-  domain::CreateCertificateParams params;
+// What create and import bodies share: policy, tags, attributes.enabled, preserveCertOrder.
+template <typename Params>
+Status ParseNewVersion(const json::object& body, Params& params) {
   KH_ASSIGN_OR_RETURN(params.policy, ParseOptionalPolicy(body));
   KH_ASSIGN_OR_RETURN(PropertiesInput props, ParseProperties(body));
   if (props.tags) params.tags = *props.tags;
   params.enabled = props.attributes.enabled;
   KH_ASSIGN_OR_RETURN(std::optional<bool> preserve, OptBool(body, "preserveCertOrder"));
   params.preserve_cert_order = preserve.value_or(false);
+  return Status::Ok();
+}
+
+StatusOr<domain::CreateCertificateParams> ParseCreate(const json::object& body) {
+  domain::CreateCertificateParams params;
+  KH_RETURN_IF_ERROR(ParseNewVersion(body, params));
   return params;
 }
 
@@ -65,7 +72,7 @@ StatusOr<domain::ImportCertificateParams> ParseImport(const json::object& body) 
     params.password = SecretBytes(std::string_view(*pwd));
     std::fill(pwd->begin(), pwd->end(), '\0');
   }
-  KH_ASSIGN_OR_RETURN(params.policy, ParseOptionalPolicy(body));
+  KH_RETURN_IF_ERROR(ParseNewVersion(body, params));
   // PEM comes as text (the SDK sends it so when the policy says PEM); PFX as base64.
   const bool policy_pem = params.policy && params.policy->content_type &&
                           *params.policy->content_type == domain::kPemContentType;
@@ -84,11 +91,6 @@ StatusOr<domain::ImportCertificateParams> ParseImport(const json::object& body) 
     std::fill(decoded->begin(), decoded->end(), '\0');
   }
   std::fill(value->begin(), value->end(), '\0');
-  KH_ASSIGN_OR_RETURN(PropertiesInput props, ParseProperties(body));
-  if (props.tags) params.tags = *props.tags;
-  params.enabled = props.attributes.enabled;
-  KH_ASSIGN_OR_RETURN(std::optional<bool> preserve, OptBool(body, "preserveCertOrder"));
-  params.preserve_cert_order = preserve.value_or(false);
   return params;
 }
 

@@ -12,12 +12,6 @@ namespace kh::api {
 namespace json = boost::json;
 namespace {
 
-json::array StringsToJson(const std::vector<std::string>& values) {
-  json::array a;
-  for (const auto& v : values) a.push_back(json::string(v));
-  return a;
-}
-
 // A list member that is present (and not null): the patch sets it.
 StatusOr<std::optional<std::vector<std::string>>> OptList(const json::object& o,
                                                           std::string_view key) {

@@ -79,6 +79,12 @@ Response JsonResponse(int status, const json::value& body) {
   return r;
 }
 
+json::array StringsToJson(const std::vector<std::string>& values) {
+  json::array a;
+  for (const auto& v : values) a.push_back(json::value(v));
+  return a;
+}
+
 json::object TagsToJson(const std::map<std::string, std::string>& tags) {
   json::object o;
   for (const auto& [k, v] : tags) o[k] = v;
@@ -100,8 +106,8 @@ boost::json::value JsonNumber(double value) {
 
 namespace kh::api {
 
-StatusOr<std::vector<std::string>> OptStringList(const boost::json::object& o,
-                                                 std::string_view key, std::string azure_code) {
+StatusOr<std::vector<std::string>> OptStringList(const boost::json::object& o, std::string_view key,
+                                                 std::string azure_code) {
   std::vector<std::string> out;
   auto it = o.find(key);
   if (it == o.end() || it->value().is_null()) return out;

@@ -23,8 +23,7 @@ StatusOr<std::optional<int64_t>> OptInt(const boost::json::object& o, std::strin
 StatusOr<std::optional<boost::json::object>> OptObject(const boost::json::object& o,
                                                        std::string_view key);
 // An array of strings; absent or null is an empty list. Anything else is a 400 with `azure_code`.
-StatusOr<std::vector<std::string>> OptStringList(const boost::json::object& o,
-                                                 std::string_view key,
+StatusOr<std::vector<std::string>> OptStringList(const boost::json::object& o, std::string_view key,
                                                  std::string azure_code = "BadParameter");
 // A JSON object whose values are all strings (tags).
 StatusOr<std::optional<std::map<std::string, std::string>>> OptStringMap(
@@ -34,5 +33,6 @@ Response JsonResponse(int status, const boost::json::value& body);
 // A number as JSON: whole values as integers (Boost.JSON writes every double as 1E1).
 boost::json::value JsonNumber(double value);
 boost::json::object TagsToJson(const std::map<std::string, std::string>& tags);
+boost::json::array StringsToJson(const std::vector<std::string>& values);
 
 }  // namespace kh::api

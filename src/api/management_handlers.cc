@@ -46,12 +46,6 @@ bool Is(const std::string& segment, std::string_view word) {
   return domain::Lower(segment) == domain::Lower(word);
 }
 
-json::array StringsToJson(const std::vector<std::string>& list) {
-  json::array a;
-  for (const auto& s : list) a.push_back(json::value(s));
-  return a;
-}
-
 json::array PoliciesToJson(const std::vector<domain::AccessPolicy>& policies) {
   json::array out;
   for (const auto& p : policies) {
@@ -176,8 +170,7 @@ StatusOr<std::vector<domain::AccessPolicy>> ParsePolicies(const json::array& ite
     if (perms) {
       KH_ASSIGN_OR_RETURN(p.keys, OptStringList(*perms, "keys", "BadRequest"));
       KH_ASSIGN_OR_RETURN(p.secrets, OptStringList(*perms, "secrets", "BadRequest"));
-      KH_ASSIGN_OR_RETURN(p.certificates,
-                          OptStringList(*perms, "certificates", "BadRequest"));
+      KH_ASSIGN_OR_RETURN(p.certificates, OptStringList(*perms, "certificates", "BadRequest"));
       KH_ASSIGN_OR_RETURN(p.storage, OptStringList(*perms, "storage", "BadRequest"));
     }
     out.push_back(std::move(p));

@@ -257,6 +257,19 @@ std::optional<int64_t> LifetimeActionDue(const CertificateLifetimeAction& action
   return std::nullopt;
 }
 
+bool AutoRenewDue(const CertificateVersion& c, int64_t now) {
+  if (!c.attributes.enabled || !c.attributes.not_before || !c.attributes.expires ||
+      IsUnknownIssuer(c.policy.issuer_name)) {
+    return false;
+  }
+  for (const CertificateLifetimeAction& action : c.policy.lifetime_actions) {
+    if (action.action_type != "AutoRenew") continue;
+    auto when = LifetimeActionDue(action, *c.attributes.not_before, *c.attributes.expires);
+    if (when && *when <= now) return true;
+  }
+  return false;
+}
+
 CertificatePolicy PolicyFromCertificate(const crypto::CertificateDetails& info, bool pem,
                                         int64_t now) {
   CertificatePolicy p;

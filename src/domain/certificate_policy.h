@@ -34,6 +34,10 @@ std::vector<std::string> KeyOpsFor(const CertificatePolicy& policy);
 // When the action falls due for a version valid from nbf to exp; nullopt without a trigger.
 std::optional<int64_t> LifetimeActionDue(const CertificateLifetimeAction& action,
                                          int64_t not_before, int64_t expires);
+// Whether an AutoRenew lifetime action of version `c` (enabled, with a validity, from an issuer
+// that can issue) has fallen due at `now`.
+bool AutoRenewDue(const CertificateVersion& c, int64_t now);
+
 // The policy Key Vault makes for an imported certificate without one: subject, SANs, EKUs,
 // usages and validity read from the certificate; issuer Unknown; EmailContacts at 80%.
 CertificatePolicy PolicyFromCertificate(const crypto::CertificateDetails& info, bool pem,

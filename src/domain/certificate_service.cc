@@ -5,6 +5,7 @@
 #include "core/base64.h"
 #include "core/ids.h"
 #include "domain/certificate_policy.h"
+#include "domain/certificate_service_internal.h"
 #include "domain/key_record.h"
 #include "domain/names.h"
 #include "domain/secret_record.h"
@@ -12,64 +13,13 @@
 namespace kh::domain {
 namespace {
 
+using namespace certificate_internal;  // NOLINT: this service's own helpers
+
 constexpr ObjectKind kCertificateKind{"Certificate", "certificate", "CertificateNotFound",
                                       "KHCERTBACKUP1:", "backup/certificate/v1"};
-// A certificate backup: this magic, then three length-prefixed parts (certificate, key,
-// secret), each an authenticated backup blob of its own.
-constexpr std::string_view kBundleMagic = "KHCERTBUNDLE1:";
 constexpr std::string_view kInProgressDetails =
     "Pending certificate created. Certificate request is in progress. This may take some time "
     "based on the issuer provider. Please check again later.";
-
-Status PendingNotFound(std::string_view name) {
-  return NotFound("PendingCertificateNotFound",
-                  "Pending certificate not found: " + std::string(name.substr(0, 127)));
-}
-
-bool IsNotFound(const Status& st) { return st.code() == StatusCode::kNotFound; }
-
-// The certificate's key or secret is already in the wanted state (an interrupted earlier call
-// got that far): not an error.
-Status IgnoringNotFound(const Status& st) { return IsNotFound(st) ? Status::Ok() : st; }
-
-void AppendPart(std::string& out, std::string_view part) {
-  out += std::to_string(part.size());
-  out += ':';
-  out += part;
-}
-
-StatusOr<std::vector<std::string>> SplitBundle(std::string_view blob) {
-  Status invalid = InvalidArgument(
-      "The backup blob is invalid, corrupted, or was not produced by this Keyhaven server.");
-  if (blob.substr(0, kBundleMagic.size()) != kBundleMagic) return invalid;
-  blob.remove_prefix(kBundleMagic.size());
-  std::vector<std::string> parts;
-  while (!blob.empty() && parts.size() < 3) {
-    size_t colon = blob.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon > 9) return invalid;
-    size_t len = 0;
-    for (char c : blob.substr(0, colon)) {
-      if (c < '0' || c > '9') return invalid;
-      len = len * 10 + size_t(c - '0');
-    }
-    blob.remove_prefix(colon + 1);
-    if (len > blob.size()) return invalid;
-    parts.emplace_back(blob.substr(0, len));
-    blob.remove_prefix(len);
-  }
-  if (parts.size() != 3 || !blob.empty()) return invalid;
-  return parts;
-}
-
-// The certificate in `chain` whose public key is `key`'s.
-StatusOr<std::string> LeafOf(const std::vector<std::string>& chain,
-                             const crypto::KeyMaterial& key) {
-  for (const std::string& der : chain) {
-    KH_ASSIGN_OR_RETURN(bool matches, crypto::CertificateMatchesKey(der, key));
-    if (matches) return der;
-  }
-  return InvalidArgument("None of the certificates matches the certificate's private key.");
-}
 
 // The version a pending create will have, as reads show it before the merge.
 CertificateVersion PendingVersion(const StoredOperation& op) {
@@ -100,6 +50,27 @@ StoredOperation FinishedOperation(std::string_view name, const CertificatePolicy
   return op;
 }
 
+}  // namespace
+
+namespace certificate_internal {
+
+Status PendingNotFound(std::string_view name) {
+  return NotFound("PendingCertificateNotFound",
+                  "Pending certificate not found: " + std::string(name.substr(0, 127)));
+}
+
+bool IsNotFound(const Status& st) { return st.code() == StatusCode::kNotFound; }
+
+// The certificate in `chain` whose public key is `key`'s.
+StatusOr<std::string> LeafOf(const std::vector<std::string>& chain,
+                             const crypto::KeyMaterial& key) {
+  for (const std::string& der : chain) {
+    KH_ASSIGN_OR_RETURN(bool matches, crypto::CertificateMatchesKey(der, key));
+    if (matches) return der;
+  }
+  return InvalidArgument("None of the certificates matches the certificate's private key.");
+}
+
 // Drops a pending key that lives in the HSM (software keys go with their record), unless it is
 // the current version's own key (reuse_key).
 void DestroyPendingKey(const StoredOperation& op, const std::shared_ptr<crypto::HsmToken>& hsm) {
@@ -108,7 +79,7 @@ void DestroyPendingKey(const StoredOperation& op, const std::shared_ptr<crypto::
   if (material.ok() && material->is_hsm()) material->DestroyInHsm().IgnoreError();
 }
 
-}  // namespace
+}  // namespace certificate_internal
 
 CertificateService::CertificateService(barrier::Barrier* barrier, const Clock* clock,
                                        KeyService* keys, SecretService* secrets,
@@ -595,261 +566,12 @@ StatusOr<CertificatePolicy> CertificateService::UpdatePolicy(const Vault& vault,
   return policy;
 }
 
-StatusOr<CertificateOperation> CertificateService::GetOperation(const Vault& vault,
-                                                                std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  KH_ASSIGN_OR_RETURN(auto op, ReadOperation(*key, vault, name));
-  if (!op) return PendingNotFound(name);
-  return op->operation;
-}
-
-StatusOr<CertificateOperation> CertificateService::CancelOperation(const Vault& vault,
-                                                                   std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_ASSIGN_OR_RETURN(auto op, ReadOperation(*key, vault, name));
-  if (!op) return PendingNotFound(name);
-  op->operation.cancellation_requested = true;
-  StoredOperation dropped;
-  if (op->operation.status == "inProgress") {
-    op->operation.status = "cancelled";
-    op->operation.status_details = "Operation cancelled by the user.";
-    dropped.pending_key = std::move(op->pending_key);
-    dropped.pending_key_reused = op->pending_key_reused;
-    op->pending_key = SecretBytes();
-  }
-  storage::WriteBatch batch;
-  KH_RETURN_IF_ERROR(WriteOperation(*key, batch, vault, *op));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
-  DestroyPendingKey(dropped, keys_->hsm());
-  return op->operation;
-}
-
-StatusOr<CertificateOperation> CertificateService::DeleteOperation(const Vault& vault,
-                                                                   std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_ASSIGN_OR_RETURN(auto op, ReadOperation(*key, vault, name));
-  if (!op) return PendingNotFound(name);
-  storage::WriteBatch batch;
-  batch.Delete(CertificateOperationPath(vault.name, name));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
-  DestroyPendingKey(*op, keys_->hsm());
-  return op->operation;
-}
-
-StatusOr<CertificateVersion> CertificateService::Merge(const Vault& vault, std::string_view name,
-                                                       MergeCertificateParams params) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
-  KH_RETURN_IF_ERROR(ValidateTags(params.tags));
-  if (params.x5c.empty())
-    return InvalidArgument("The property 'x5c' needs at least one certificate.");
-  if (params.x5c.size() > crypto::kMaxCertificateChainLength) {
-    return InvalidArgument("The property 'x5c' has more than " +
-                           std::to_string(crypto::kMaxCertificateChainLength) + " certificates.");
-  }
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  NameLocks::Held held = locks_.Lock(vault.name, name);
-  KH_RETURN_IF_ERROR(lifecycle_.CheckNameFree(*key, vault.name, name));
-  KH_ASSIGN_OR_RETURN(auto op, ReadOperation(*key, vault, name));
-  if (!op || op->operation.status != "inProgress" || op->pending_key.empty()) {
-    return PendingNotFound(name);
-  }
-  KH_ASSIGN_OR_RETURN(crypto::KeyMaterial pending,
-                      crypto::KeyMaterial::Deserialize(op->pending_key, keys_->hsm()));
-  auto material = std::make_shared<const crypto::KeyMaterial>(std::move(pending));
-  for (const std::string& der : params.x5c) {
-    KH_RETURN_IF_ERROR(crypto::InspectCertificate(der).status());
-  }
-  auto leaf = LeafOf(params.x5c, *material);
-  if (!leaf.ok()) {
-    return InvalidArgument(
-        "The public key of the merged certificate does not match the pending certificate's "
-        "key (see its csr).");
-  }
-  KH_ASSIGN_OR_RETURN(std::vector<std::string> chain,
-                      crypto::OrderChain(params.x5c, *material, op->operation.preserve_cert_order));
-  NewVersion nv;
-  nv.version = op->version.empty() ? NewVersionId() : op->version;
-  nv.policy = op->policy;
-  nv.key = std::move(material);
-  nv.leaf = std::move(*leaf);
-  nv.chain = std::move(chain);
-  nv.tags = params.tags.empty() ? op->tags : std::move(params.tags);
-  nv.enabled = params.enabled ? params.enabled : op->enabled;
-  nv.preserve_cert_order = op->operation.preserve_cert_order;
-  StoredOperation finished = *op;
-  finished.operation.status = "completed";
-  finished.operation.status_details.clear();
-  finished.operation.completed_target = true;
-  finished.pending_key = SecretBytes();
-  nv.operation = std::move(finished);
-  return WriteVersion(vault, name, std::move(nv));
-}
-
-StatusOr<DeletedCertificate> CertificateService::Delete(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  KH_ASSIGN_OR_RETURN(std::optional<ObjectHead> head, objects_.LiveHead(*key, vault.name, name));
-  if (!head) return lifecycle_.NotFoundError(name);
-  // Key and secret first: repeating an interrupted delete finishes it.
-  KH_RETURN_IF_ERROR(
-      IgnoringNotFound(keys_->Delete(vault, name, ObjectAccess::kByCertificate).status()));
-  KH_RETURN_IF_ERROR(
-      IgnoringNotFound(secrets_->Delete(vault, name, ObjectAccess::kByCertificate).status()));
-  CertificateVersion latest;
-  KH_ASSIGN_OR_RETURN(ObjectHead deleted,
-                      lifecycle_.Delete(vault, name, [&](const auto& k, const ObjectHead& h) {
-                        KH_ASSIGN_OR_RETURN(latest, ReadVersion(k, vault, name, h.latest_version));
-                        return Status::Ok();
-                      }));
-  return DeletedCertificate{std::move(latest), *deleted.deleted};
-}
-
-StatusOr<DeletedCertificate> CertificateService::GetDeleted(const Vault& vault,
-                                                            std::string_view name) {
-  std::optional<DeletedCertificate> deleted;
-  KH_RETURN_IF_ERROR(lifecycle_.GetDeleted(vault, name, [&](const auto& key, const auto& head) {
-    KH_ASSIGN_OR_RETURN(CertificateVersion latest,
-                        ReadVersion(key, vault, head.name, head.latest_version));
-    deleted = DeletedCertificate{std::move(latest), head.deleted.value_or(DeletedInfo{})};
-    return Status::Ok();
-  }));
-  return std::move(*deleted);
-}
-
-StatusOr<Page<DeletedCertificate>> CertificateService::ListDeleted(const Vault& vault,
-                                                                   std::string_view marker,
-                                                                   size_t max) {
-  Page<DeletedCertificate> page;
-  KH_ASSIGN_OR_RETURN(
-      page.next_marker,
-      lifecycle_.ListDeleted(vault, marker, max, [&](const auto& key, const ObjectHead& head) {
-        KH_ASSIGN_OR_RETURN(CertificateVersion latest,
-                            ReadVersion(key, vault, head.name, head.latest_version));
-        page.items.push_back({std::move(latest), head.deleted.value_or(DeletedInfo{})});
-        return Status::Ok();
-      }));
-  return page;
-}
-
-StatusOr<CertificateVersion> CertificateService::Recover(const Vault& vault,
-                                                         std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
-  if (!head) return lifecycle_.DeletedNotFound(name);
-  KH_RETURN_IF_ERROR(
-      IgnoringNotFound(keys_->Recover(vault, name, ObjectAccess::kByCertificate).status()));
-  KH_RETURN_IF_ERROR(
-      IgnoringNotFound(secrets_->Recover(vault, name, ObjectAccess::kByCertificate).status()));
-  CertificateVersion latest;
-  KH_RETURN_IF_ERROR(lifecycle_.Recover(vault, name, [&](const auto& k, const ObjectHead& h) {
-    KH_ASSIGN_OR_RETURN(latest, ReadVersion(k, vault, name, h.latest_version));
-    return Status::Ok();
-  }));
-  return latest;
-}
-
-ObjectLifecycle::Remove CertificateService::Remover() {
-  return [this](const barrier::ScopeKey& key, std::string_view vault_name,
-                const ObjectHead& head) -> Status {
-    // The pending operation goes with the certificate, and its key if that lives in the HSM
-    // (destroyed once the records are gone: a failed commit must leave a usable operation).
-    auto pending = barrier_->Read(key, CertificateOperationPath(vault_name, head.name));
-    std::optional<StoredOperation> op;
-    if (pending.ok() && *pending) {
-      if (auto fields = Fields::Decode((*pending)->Reveal()); fields.ok()) {
-        op = OperationFromFields(*fields);
-      }
-    }
-    KH_RETURN_IF_ERROR(lifecycle_.RemoveDeleted(vault_name, head, [&](storage::WriteBatch& batch) {
-      batch.Delete(CertificateOperationPath(vault_name, head.name));
-    }));
-    if (op) DestroyPendingKey(*op, keys_->hsm());
-    return Status::Ok();
-  };
-}
-
-Status CertificateService::Purge(const Vault& vault, std::string_view name) {
-  KH_RETURN_IF_ERROR(ValidateObjectName(name, "Certificate"));
-  KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
-  KH_ASSIGN_OR_RETURN(auto head, objects_.DeletedHead(*key, vault.name, name));
-  if (!head) return lifecycle_.DeletedNotFound(name);
-  KH_RETURN_IF_ERROR(IgnoringNotFound(keys_->Purge(vault, name, ObjectAccess::kByCertificate)));
-  KH_RETURN_IF_ERROR(IgnoringNotFound(secrets_->Purge(vault, name, ObjectAccess::kByCertificate)));
-  return lifecycle_.Purge(vault, name, Remover());
-}
-
-Status CertificateService::PurgeIfDue(std::string_view vault_name, std::string_view name,
-                                      int64_t now) {
-  return lifecycle_.PurgeIfDue(vault_name, name, now, Remover());
-}
-
-StatusOr<std::string> CertificateService::Backup(const Vault& vault, std::string_view name) {
-  KH_ASSIGN_OR_RETURN(std::string certificate, lifecycle_.Backup(vault, name));
-  KH_ASSIGN_OR_RETURN(std::string key, keys_->Backup(vault, name));
-  KH_ASSIGN_OR_RETURN(std::string secret, secrets_->Backup(vault, name));
-  std::string out(kBundleMagic);
-  AppendPart(out, certificate);
-  AppendPart(out, key);
-  AppendPart(out, secret);
-  return out;
-}
-
-StatusOr<CertificateVersion> CertificateService::Restore(const Vault& vault,
-                                                         std::string_view blob) {
-  KH_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitBundle(blob));
-  // The certificate first: a name in use stops the restore before anything is written. Should
-  // its key or secret not restore (or not be this certificate's), what was restored is taken
-  // out again.
-  std::optional<CertificateVersion> latest;
-  KH_RETURN_IF_ERROR(
-      lifecycle_.Restore(vault, parts[0], [&](const ObjectHead& head, const Fields& fields) {
-        latest = CertificateFromFields(head.latest_version, fields);
-        return Status::Ok();
-      }));
-  const Status mismatch = InvalidArgument(
-      "The backup blob is invalid, corrupted, or was not produced by this Keyhaven server.");
-  const auto same = [&](const std::string& name, const std::string& version) {
-    return Lower(name) == Lower(latest->name) && version == latest->version;
-  };
-  auto key = keys_->Restore(vault, parts[1]);
-  if (!key.ok() || !same(key->name, key->version)) {
-    if (key.ok()) keys_->UndoRestore(vault, key->name).IgnoreError();
-    lifecycle_.RemoveLive(vault.name, latest->name).IgnoreError();
-    return key.ok() ? mismatch : key.status();
-  }
-  auto secret = secrets_->Restore(vault, parts[2]);
-  if (!secret.ok() || !same(secret->name, secret->version)) {
-    if (secret.ok()) secrets_->UndoRestore(vault, secret->name).IgnoreError();
-    keys_->UndoRestore(vault, key->name).IgnoreError();
-    lifecycle_.RemoveLive(vault.name, latest->name).IgnoreError();
-    return secret.ok() ? mismatch : secret.status();
-  }
-  return std::move(*latest);
-}
-
 StatusOr<bool> CertificateService::RenewIfDue(const Vault& vault, std::string_view name,
                                               int64_t now) {
   KH_ASSIGN_OR_RETURN(auto key, KeyFor(vault));
   NameLocks::Held held = locks_.Lock(vault.name, name);
   KH_ASSIGN_OR_RETURN(auto latest, ReadLatest(*key, vault, name));
-  if (!latest || !latest->attributes.enabled || !latest->attributes.not_before ||
-      !latest->attributes.expires || IsUnknownIssuer(latest->policy.issuer_name)) {
-    return false;
-  }
-  bool due = false;
-  for (const CertificateLifetimeAction& action : latest->policy.lifetime_actions) {
-    if (action.action_type != "AutoRenew") continue;
-    auto when =
-        LifetimeActionDue(action, *latest->attributes.not_before, *latest->attributes.expires);
-    due = due || (when && *when <= now);
-  }
-  if (!due) return false;
+  if (!latest || !AutoRenewDue(*latest, now)) return false;
   KH_ASSIGN_OR_RETURN(std::optional<std::string> head_bytes,
                       barrier_->store().Get(objects_.LivePath(vault.name, name)));
   if (!head_bytes) return false;

@@ -5,12 +5,6 @@ namespace {
 
 constexpr int64_t kDay = 86400;
 
-std::string NoticePath(const Vault& vault, const std::string& type, const std::string& name,
-                       const std::string& version, int days_before) {
-  return "sys/expiry-notices/" + vault.name + "/" + type + "/" + name + "/" + version + "/" +
-         (days_before == 0 ? std::string("expired") : std::to_string(days_before));
-}
-
 // Hands every item of every page of a listing to `each`; a page that fails is reported to
 // `failed` and ends that listing.
 template <typename ListPage, typename Each, typename Failed>
@@ -25,6 +19,23 @@ void ForEachItem(ListPage list_page, Each each, Failed failed) {
 }
 
 }  // namespace
+
+std::string ExpiryNoticePath(std::string_view vault, std::string_view type, std::string_view name,
+                             std::string_view version, std::string_view point) {
+  std::string path = "sys/expiry-notices/";
+  for (std::string_view part : {vault, type, name, version}) path.append(part).append("/");
+  return path.append(point);
+}
+
+StatusOr<bool> RaiseNoticeOnce(barrier::Barrier* barrier, const std::string& path, int64_t now) {
+  KH_ASSIGN_OR_RETURN(auto raised, barrier->Read(barrier->system(), path));
+  if (raised) return false;
+  storage::WriteBatch batch;
+  batch.ExpectAbsent(path);
+  KH_RETURN_IF_ERROR(barrier->Write(barrier->system(), batch, path, std::to_string(now)));
+  KH_RETURN_IF_ERROR(barrier->store().Commit(batch));
+  return true;
+}
 
 Status ExpiryJob::Consider(const std::shared_ptr<const Vault>& vault, const std::string& type,
                            const std::string& name, const std::string& version,
@@ -43,13 +54,10 @@ Status ExpiryJob::Consider(const std::shared_ptr<const Vault>& vault, const std:
     }
   }
   if (!point) return Status::Ok();
-  const std::string path = NoticePath(*vault, type, name, version, *point);
-  KH_ASSIGN_OR_RETURN(auto raised, barrier_->Read(barrier_->system(), path));
-  if (raised) return Status::Ok();
-  storage::WriteBatch batch;
-  batch.ExpectAbsent(path);
-  KH_RETURN_IF_ERROR(barrier_->Write(barrier_->system(), batch, path, std::to_string(now)));
-  KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+  const std::string path = ExpiryNoticePath(vault->name, type, name, version,
+                                            *point == 0 ? "expired" : std::to_string(*point));
+  KH_ASSIGN_OR_RETURN(bool raised_now, RaiseNoticeOnce(barrier_, path, now));
+  if (!raised_now) return Status::Ok();
   out.push_back({vault, type, name, version, attributes.not_before, exp, *point});
   return Status::Ok();
 }

@@ -26,6 +26,13 @@ struct ExpiryNotice {
   int days_before = 0;  // the threshold reached; 0 = expired
 };
 
+// Where a raised notice is recorded: sys/expiry-notices/{vault}/{type}/{name}/{version}/{point}.
+std::string ExpiryNoticePath(std::string_view vault, std::string_view type, std::string_view name,
+                             std::string_view version, std::string_view point);
+// Records the notice at `path` unless it was raised before (also by another node); true when
+// this call raised it.
+StatusOr<bool> RaiseNoticeOnce(barrier::Barrier* barrier, const std::string& path, int64_t now);
+
 class ExpiryJob {
  public:
   ExpiryJob(barrier::Barrier* barrier, VaultService* vaults, SecretService* secrets,

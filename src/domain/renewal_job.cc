@@ -8,13 +8,13 @@ namespace {
 
 constexpr int64_t kDay = 86400;
 
+// The notice record of one EmailContacts action of one version.
 std::string ActionNoticePath(const Vault& vault, const CertificateVersion& c,
                              const CertificateLifetimeAction& action) {
   const std::string trigger = action.lifetime_percentage
                                   ? "pct-" + std::to_string(*action.lifetime_percentage)
                                   : "days-" + std::to_string(action.days_before_expiry.value_or(0));
-  return "sys/expiry-notices/" + vault.name + "/Certificate/" + Lower(c.name) + "/" + c.version +
-         "/" + trigger;
+  return ExpiryNoticePath(vault.name, "Certificate", Lower(c.name), c.version, trigger);
 }
 
 }  // namespace
@@ -26,13 +26,9 @@ Status RenewalJob::NoticeIfDue(const std::shared_ptr<const Vault>& vault,
     if (action.action_type != "EmailContacts") continue;
     auto due = LifetimeActionDue(action, *c.attributes.not_before, *c.attributes.expires);
     if (!due || *due > now) continue;
-    const std::string path = ActionNoticePath(*vault, c, action);
-    KH_ASSIGN_OR_RETURN(auto raised, barrier_->Read(barrier_->system(), path));
-    if (raised) continue;
-    storage::WriteBatch batch;
-    batch.ExpectAbsent(path);
-    KH_RETURN_IF_ERROR(barrier_->Write(barrier_->system(), batch, path, std::to_string(now)));
-    KH_RETURN_IF_ERROR(barrier_->store().Commit(batch));
+    KH_ASSIGN_OR_RETURN(bool raised_now,
+                        RaiseNoticeOnce(barrier_, ActionNoticePath(*vault, c, action), now));
+    if (!raised_now) continue;
     const int64_t left = *c.attributes.expires - now;
     const int days = left <= 0 ? 0 : static_cast<int>((left + kDay - 1) / kDay);
     out.notices.push_back({vault, "Certificate", c.name, c.version, c.attributes.not_before,
@@ -57,7 +53,10 @@ StatusOr<RenewalResult> RenewalJob::RunOnce(int64_t now) {
         break;
       }
       for (const CertificateVersion& c : page->items) {
-        auto renewed = certificates_->RenewIfDue(*vault, c.name, now);
+        // The listing already read the latest version: only a due one is read again, under
+        // the certificate's lock, to renew it.
+        auto renewed = AutoRenewDue(c, now) ? certificates_->RenewIfDue(*vault, c.name, now)
+                                            : StatusOr<bool>(false);
         if (!renewed.ok()) {
           keep(renewed.status());
         } else if (*renewed) {
